@@ -1,0 +1,296 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using GradientWatch.Statistics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradientWatch.Capture;
+
+/// <summary>
+/// Reads gradients and weights of the parameters in a <see cref="LayerMap"/>. CPU float32/float64
+/// tensors are read in place through their memory, in one fused, parallel pass; any other tensor
+/// (another device, half precision) is reduced on its device with torch ops and read back in a
+/// single host transfer.
+/// </summary>
+internal sealed unsafe class GradientCapture : IDisposable
+{
+    private readonly LayerMap map;
+    private readonly int maxDegreeOfParallelism;
+    private readonly TensorPass pass = new();
+    private readonly GradientMoments[] gradients;
+    private readonly GradientMoments[] weights;
+    private readonly double[] updates;
+    private readonly bool[] hasGradient;
+    private readonly Array?[] snapshots;
+    private readonly Tensor?[] deviceSnapshots;
+    private readonly List<(int Slot, Tensor Tensor)> deviceWork = new();
+
+    public GradientCapture(LayerMap map, int maxDegreeOfParallelism)
+    {
+        this.map = map;
+        this.maxDegreeOfParallelism = maxDegreeOfParallelism;
+        int n = map.Parameters.Count;
+        gradients = new GradientMoments[n];
+        weights = new GradientMoments[n];
+        updates = new double[n];
+        hasGradient = new bool[n];
+        snapshots = new Array?[n];
+        deviceSnapshots = new Tensor?[n];
+    }
+
+    /// <summary>Forces the torch-ops path for every tensor (the path used off the CPU). For tests and benchmarks.</summary>
+    internal bool ForceTorchOps { get; set; }
+
+    /// <summary>Per-parameter gradient moments from the last <see cref="MeasureGradients"/>.</summary>
+    public ReadOnlySpan<GradientMoments> Gradients => gradients;
+
+    /// <summary>Per-parameter weight moments from the last <see cref="MeasureWeights"/>.</summary>
+    public ReadOnlySpan<GradientMoments> Weights => weights;
+
+    /// <summary>Per-parameter Σ(Δw)² from the last <see cref="MeasureUpdate"/> (NaN where not measured).</summary>
+    public ReadOnlySpan<double> UpdatesSquared => updates;
+
+    /// <summary>Whether parameter <paramref name="index"/> had a gradient at the last measurement.</summary>
+    public bool HasGradient(int index) => hasGradient[index];
+
+    /// <summary>
+    /// Measures every parameter's gradient. The caller must hold a dispose scope open around the call
+    /// (each <c>grad</c> getter returns a new wrapper).
+    /// </summary>
+    public void MeasureGradients(bool full)
+    {
+        Array.Clear(gradients);
+        pass.Clear();
+        deviceWork.Clear();
+        var parameters = map.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i].Parameter;
+            Tensor? g = p.requires_grad ? p.grad : null;
+            hasGradient[i] = g is not null;
+            if (g is null)
+            {
+                continue;
+            }
+
+            Enqueue(i, g, full ? PassOperation.Full : PassOperation.Norm, IntPtr.Zero);
+        }
+
+        pass.Run(gradients, maxDegreeOfParallelism);
+        ReduceOnDevice(gradients, full);
+    }
+
+    /// <summary>
+    /// Measures the trainable weights' norms. With <paramref name="snapshot"/>, also keeps a copy of
+    /// them so that <see cref="MeasureUpdate"/> can compute ‖Δw‖ after the optimizer step.
+    /// </summary>
+    public void MeasureWeights(bool snapshot)
+    {
+        Array.Clear(weights);
+        pass.Clear();
+        deviceWork.Clear();
+        var parameters = map.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (!hasGradient[i])
+            {
+                continue;
+            }
+
+            var p = parameters[i].Parameter;
+            IntPtr target = IntPtr.Zero;
+            if (snapshot)
+            {
+                if (IsFastPath(p))
+                {
+                    target = SnapshotBuffer(i, p);
+                }
+                else
+                {
+                    deviceSnapshots[i]?.Dispose();
+                    var copy = p.detach().clone();
+                    copy.MoveToOuterDisposeScope();
+                    deviceSnapshots[i] = copy;
+                }
+            }
+
+            Enqueue(i, p, target == IntPtr.Zero ? PassOperation.Norm : PassOperation.CopyAndNorm, target);
+        }
+
+        pass.Run(weights, maxDegreeOfParallelism);
+        ReduceOnDevice(weights, full: false);
+    }
+
+    /// <summary>Computes Σ(w − w_snapshot)² per parameter after the optimizer step.</summary>
+    public void MeasureUpdate()
+    {
+        Array.Fill(updates, double.NaN);
+        pass.Clear();
+        var parameters = map.Parameters;
+        var scratch = new GradientMoments[parameters.Count];
+        var deviceDiffs = new List<(int Slot, Tensor Diff)>();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i].Parameter;
+            if (deviceSnapshots[i] is { } snap)
+            {
+                deviceDiffs.Add((i, p.detach().sub(snap).square().sum().to_type(ScalarType.Float64)));
+                snap.Dispose();
+                deviceSnapshots[i] = null;
+                continue;
+            }
+
+            if (!hasGradient[i] || snapshots[i] is null || !IsFastPath(p))
+            {
+                continue;
+            }
+
+            pass.Add(i, PassOperation.Distance, DataPointer(p), SnapshotBuffer(i, p), p.numel(), p.dtype == ScalarType.Float64);
+        }
+
+        pass.Run(scratch, maxDegreeOfParallelism);
+        for (int i = 0; i < scratch.Length; i++)
+        {
+            if (scratch[i].Count > 0)
+            {
+                updates[i] = scratch[i].SumOfSquares;
+            }
+        }
+
+        if (deviceDiffs.Count > 0)
+        {
+            using var all = torch.stack(deviceDiffs.Select(d => d.Diff).ToArray()).cpu();
+            var values = all.data<double>().ToArray();
+            for (int k = 0; k < deviceDiffs.Count; k++)
+            {
+                updates[deviceDiffs[k].Slot] = values[k];
+            }
+        }
+    }
+
+    /// <summary>Drops the weight snapshots taken for the update ratio (used when the step was skipped).</summary>
+    public void DiscardSnapshots()
+    {
+        for (int i = 0; i < deviceSnapshots.Length; i++)
+        {
+            deviceSnapshots[i]?.Dispose();
+            deviceSnapshots[i] = null;
+        }
+    }
+
+    public void Dispose() => DiscardSnapshots();
+
+    private bool IsFastPath(Tensor t)
+        => !ForceTorchOps
+        && t.device_type == DeviceType.CPU
+        && (t.dtype == ScalarType.Float32 || t.dtype == ScalarType.Float64)
+        && t.is_contiguous()
+        && t.numel() * t.ElementSize <= int.MaxValue;
+
+    private void Enqueue(int slot, Tensor t, PassOperation operation, IntPtr target)
+    {
+        if (IsFastPath(t))
+        {
+            pass.Add(slot, operation, DataPointer(t), target, t.numel(), t.dtype == ScalarType.Float64);
+        }
+        else if (!ForceTorchOps && t.device_type == DeviceType.CPU && (t.dtype == ScalarType.Float32 || t.dtype == ScalarType.Float64) && !t.is_contiguous() && target == IntPtr.Zero)
+        {
+            // A strided gradient: read a contiguous copy (kept alive by the caller's dispose scope).
+            var c = t.contiguous();
+            pass.Add(slot, operation, DataPointer(c), IntPtr.Zero, c.numel(), c.dtype == ScalarType.Float64);
+        }
+        else
+        {
+            deviceWork.Add((slot, t));
+        }
+    }
+
+    private IntPtr SnapshotBuffer(int slot, Tensor p)
+    {
+        long n = p.numel();
+        bool isDouble = p.dtype == ScalarType.Float64;
+        var existing = snapshots[slot];
+        if (existing is null || existing.LongLength != n || (isDouble ? existing is not double[] : existing is not float[]))
+        {
+            existing = isDouble ? GC.AllocateUninitializedArray<double>((int)n, pinned: true) : GC.AllocateUninitializedArray<float>((int)n, pinned: true);
+            snapshots[slot] = existing;
+        }
+
+        // Arrays from the pinned object heap never move.
+        return isDouble
+            ? (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference((double[])existing))
+            : (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference((float[])existing));
+    }
+
+    private static IntPtr DataPointer(Tensor t)
+    {
+        if (t.numel() == 0)
+        {
+            return IntPtr.Zero;
+        }
+
+        var bytes = t.bytes;
+        return (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes));
+    }
+
+    /// <summary>Reduces the queued non-CPU tensors with torch ops and reads every result back in one transfer.</summary>
+    private void ReduceOnDevice(Span<GradientMoments> slots, bool full)
+    {
+        if (deviceWork.Count == 0)
+        {
+            return;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var rows = new Tensor[deviceWork.Count];
+        for (int k = 0; k < deviceWork.Count; k++)
+        {
+            rows[k] = TorchMoments(deviceWork[k].Tensor);
+        }
+
+        var all = torch.stack(rows).cpu();
+        var values = all.data<double>().ToArray();
+        for (int k = 0; k < deviceWork.Count; k++)
+        {
+            int o = k * 6;
+            var m = new GradientMoments
+            {
+                Count = deviceWork[k].Tensor.numel(),
+                NanCount = (long)values[o],
+                InfCount = (long)values[o + 1],
+                ZeroCount = full ? (long)values[o + 2] : 0,
+                Sum = full ? values[o + 3] : 0,
+                SumOfSquares = values[o + 4],
+                MaxAbs = values[o + 5],
+                NormOnly = !full,
+            };
+            slots[deviceWork[k].Slot].Add(m);
+        }
+
+        deviceWork.Clear();
+    }
+
+    /// <summary>[nan, inf, zeros, Σfinite, Σfinite², max|non-NaN|] of a tensor, in float64, on its device.</summary>
+    internal static Tensor TorchMoments(Tensor t)
+    {
+        var x = t.detach().flatten().to_type(ScalarType.Float64);
+        if (x.numel() == 0)
+        {
+            return torch.zeros(6, ScalarType.Float64, x.device);
+        }
+
+        var nan = x.isnan();
+        var inf = x.isinf();
+        var finite = x.nan_to_num(0.0, 0.0, 0.0);
+        var absNoNan = torch.where(nan, torch.zeros_like(x), x.abs());
+        return torch.stack(new[]
+        {
+            nan.sum().to_type(ScalarType.Float64),
+            inf.sum().to_type(ScalarType.Float64),
+            x.eq(0.0).sum().to_type(ScalarType.Float64),
+            finite.sum(),
+            finite.square().sum(),
+            absNoNan.max(),
+        });
+    }
+}

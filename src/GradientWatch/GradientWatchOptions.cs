@@ -1,0 +1,78 @@
+namespace GradientWatch;
+
+/// <summary>
+/// Options for what GradientWatch measures and how often. Validated when the watcher is built;
+/// an invalid value throws an <see cref="ArgumentException"/> that names the setting.
+/// </summary>
+public sealed class GradientWatchOptions
+{
+    /// <summary>Default for <see cref="FullStatisticsInterval"/>.</summary>
+    public const int DefaultFullStatisticsInterval = 10;
+
+    /// <summary>How parameters are grouped into layers. Default: <see cref="LayerGrouping.OwningModule"/>.</summary>
+    public LayerGrouping Grouping { get; set; } = LayerGrouping.OwningModule;
+
+    /// <summary>Number of module-path segments kept with <see cref="LayerGrouping.ModulePathDepth"/>. Default 1. Must be at least 1.</summary>
+    public int GroupingDepth { get; set; } = 1;
+
+    /// <summary>
+    /// Full per-layer statistics (mean, standard deviation, zero fraction, weight norm, update ratio) are
+    /// measured every this many steps, and on every step whose gradients hold a NaN or Inf. The global norm,
+    /// per-layer norms, max |g| and the non-finite check run on every step regardless. Default 10; 1 measures
+    /// everything on every step.
+    /// </summary>
+    public int FullStatisticsInterval { get; set; } = DefaultFullStatisticsInterval;
+
+    /// <summary>
+    /// Measure ‖Δw‖/‖w‖ across the optimizer step on full-statistics steps. This snapshots the trainable
+    /// weights on those steps only (one copy, kept in a reused buffer). Default true.
+    /// </summary>
+    public bool MeasureUpdateRatio { get; set; } = true;
+
+    /// <summary>Name of the model, reported with every snapshot and metric. Default: the module's type name.</summary>
+    public string? ModelName { get; set; }
+
+    /// <summary>Identifier of the training run, reported with every event and metric. Default: a new short id per watcher.</summary>
+    public string? RunId { get; set; }
+
+    /// <summary>
+    /// Largest number of threads the statistics pass may use. Default: <see cref="Environment.ProcessorCount"/>.
+    /// Small models are always measured on the calling thread.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Creates a copy of these options.</summary>
+    public GradientWatchOptions Clone() => (GradientWatchOptions)MemberwiseClone();
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Grouping))
+        {
+            throw Invalid(nameof(Grouping), $"unknown grouping {Grouping}.");
+        }
+
+        if (GroupingDepth < 1)
+        {
+            throw Invalid(nameof(GroupingDepth), $"must be at least 1, was {GroupingDepth}.");
+        }
+
+        if (FullStatisticsInterval < 1)
+        {
+            throw Invalid(nameof(FullStatisticsInterval), $"must be at least 1 (1 = every step), was {FullStatisticsInterval}.");
+        }
+
+        if (MaxDegreeOfParallelism < 1)
+        {
+            throw Invalid(nameof(MaxDegreeOfParallelism), $"must be at least 1, was {MaxDegreeOfParallelism}.");
+        }
+
+        if (RunId is not null && string.IsNullOrWhiteSpace(RunId))
+        {
+            throw Invalid(nameof(RunId), "must not be empty or white space when set.");
+        }
+    }
+
+    internal static ArgumentException Invalid(string setting, string message)
+        => new($"GradientWatchOptions.{setting} {message}", setting);
+}

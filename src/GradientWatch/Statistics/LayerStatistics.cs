@@ -1,0 +1,69 @@
+namespace GradientWatch;
+
+/// <summary>
+/// Gradient statistics of one layer on one step. A layer is a group of parameters, by default the
+/// module that owns them, named by its module path (for example <c>encoder.2.fc1</c>).
+/// </summary>
+/// <remarks>
+/// <see cref="GradientNorm"/>, <see cref="MaxAbs"/>, <see cref="NanCount"/> and <see cref="InfCount"/> are measured
+/// on every step. The remaining values are measured on full-statistics steps
+/// (<see cref="HasFullStatistics"/>) and are <see cref="double.NaN"/> otherwise.
+/// <see cref="Mean"/> and <see cref="StandardDeviation"/> cover the finite elements only, while the norm
+/// covers every element, so a single NaN makes <see cref="GradientNorm"/> NaN.
+/// </remarks>
+public sealed record LayerStatistics
+{
+    /// <summary>Layer name: the module path, or the parameter name when grouping per parameter.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Position of the layer in registration order (0 = nearest the input for sequential models).</summary>
+    public required int Index { get; init; }
+
+    /// <summary>Number of parameter tensors in the layer (trainable or frozen).</summary>
+    public required int ParameterCount { get; init; }
+
+    /// <summary>Number of gradient elements that were measured (frozen parameters excluded).</summary>
+    public required long ElementCount { get; init; }
+
+    /// <summary>True when no parameter of the layer has a gradient (requires_grad false, or grad not populated).</summary>
+    public required bool IsFrozen { get; init; }
+
+    /// <summary>True when this step measured every statistic for the layer.</summary>
+    public required bool HasFullStatistics { get; init; }
+
+    /// <summary>L2 norm of the layer's gradient: sqrt(Σg²). NaN or +Inf when a gradient element is non-finite.</summary>
+    public required double GradientNorm { get; init; }
+
+    /// <summary>Largest |g| among the non-NaN elements.</summary>
+    public required double MaxAbs { get; init; }
+
+    /// <summary>Mean of the finite gradient elements.</summary>
+    public double Mean { get; init; } = double.NaN;
+
+    /// <summary>Population standard deviation of the finite gradient elements.</summary>
+    public double StandardDeviation { get; init; } = double.NaN;
+
+    /// <summary>Fraction of gradient elements exactly equal to zero.</summary>
+    public double ZeroFraction { get; init; } = double.NaN;
+
+    /// <summary>Number of NaN gradient elements.</summary>
+    public required long NanCount { get; init; }
+
+    /// <summary>Number of ±Inf gradient elements.</summary>
+    public required long InfCount { get; init; }
+
+    /// <summary>L2 norm of the layer's trainable weights before the optimizer step.</summary>
+    public double WeightNorm { get; init; } = double.NaN;
+
+    /// <summary>‖g‖ / ‖w‖ for the layer.</summary>
+    public double GradientToWeightRatio { get; init; } = double.NaN;
+
+    /// <summary>
+    /// ‖Δw‖ / ‖w‖ across the optimizer step, measured on full-statistics steps when the step was taken
+    /// and <see cref="GradientWatchOptions.MeasureUpdateRatio"/> is on; NaN otherwise.
+    /// </summary>
+    public double UpdateToWeightRatio { get; init; } = double.NaN;
+
+    /// <summary>True when at least one gradient element is NaN or ±Inf.</summary>
+    public bool HasNonFinite => NanCount > 0 || InfCount > 0;
+}
