@@ -580,7 +580,9 @@ namespace GradientWatch.Build
             string fullPath = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(fullPath) ?? ".";
             string tempPath = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            DateTime lastWriteUtc = File.GetLastWriteTimeUtc(fullPath);
+            // Timestamp of the content (a symlink's target, not the link itself): incremental copies
+            // compare it with the package file, so keeping it keeps them from copying the file again.
+            DateTime lastWriteUtc = File.GetLastWriteTimeUtc(ResolveRealPath(fullPath));
             try
             {
                 // File.Copy creates a new inode with the source's permission bits (it follows a symlink,
