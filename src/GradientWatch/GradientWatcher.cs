@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GradientWatch.Capture;
 using GradientWatch.Statistics;
+using GradientWatch.Telemetry;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,6 +32,7 @@ public sealed class GradientWatcher : IDisposable
     private readonly GradientWatchOptions options;
     private readonly LayerMap map;
     private readonly GradientCapture capture;
+    private readonly GradientWatchMetrics metrics;
     private long step;
     private bool disposed;
 
@@ -44,6 +46,7 @@ public sealed class GradientWatcher : IDisposable
         RunId = options.RunId ?? Guid.NewGuid().ToString("N")[..12];
         ModelName = options.ModelName ?? module.GetType().Name;
         LayerNames = map.Layers.Select(l => l.Name).ToArray();
+        metrics = new GradientWatchMetrics(RunId, ModelName, LayerNames, options);
     }
 
     /// <summary>Identifier of this training run (from <see cref="GradientWatchOptions.RunId"/> or generated).</summary>
@@ -144,6 +147,15 @@ public sealed class GradientWatcher : IDisposable
         if (full)
         {
             LatestFull = snapshot;
+        }
+
+        try
+        {
+            metrics.Record(snapshot, Array.Empty<GradientEvent>());
+        }
+        catch (Exception)
+        {
+            // Diagnostics never stop training.
         }
 
         RaiseStepCompleted(snapshot);
@@ -305,5 +317,6 @@ public sealed class GradientWatcher : IDisposable
 
         disposed = true;
         capture.Dispose();
+        metrics.Dispose();
     }
 }
