@@ -36,7 +36,7 @@ public sealed class GradientWatchBuilder
         return this;
     }
 
-    /// <summary>Configures exploding-gradient detection (on by default: z-score 4 after 25 warm-up steps, and 10× jumps per layer).</summary>
+    /// <summary>Configures exploding-gradient detection (on by default: z-score 4 after 10 warm-up steps, and 10× jumps per layer).</summary>
     public GradientWatchBuilder DetectExploding(Action<ExplodingGradientOptions>? configure = null) => Apply(exploding, configure);
 
     /// <summary>Configures vanishing-gradient detection (on by default: norm below 1e-7, or below 1e-4 of the largest layer, for 10 steps).</summary>
