@@ -1,0 +1,21 @@
+namespace GradientWatch.Demo.Scenarios;
+
+/// <summary>The exploding setup twice: detection only, then with remedies, side by side.</summary>
+internal sealed class CompareScenario : IDemoScenario
+{
+    public string Name => "compare";
+
+    public string Title => "Compare: the exploding setup without and with remedies";
+
+    public string Description => "The exploding setup trained twice from the same seed. Without remedies GradientWatch only watches: "
+        + "it flags the exploding gradients, then the non-finite ones, and the loss is lost. With clipping and learning-rate reduction "
+        + "the same run converges.";
+
+    public int DefaultEpochs => ExplodingSetup.DefaultEpochs;
+
+    public IReadOnlyList<Training.TrainingSpec> CreateRuns(ScenarioParameters parameters) => new[]
+    {
+        ExplodingSetup.Create("compare-without", "without remedies", parameters, _ => { }),
+        ExplodingSetup.Create("compare-with", "with remedies", parameters, ExplodingSetup.Remedies),
+    };
+}

@@ -1,0 +1,35 @@
+using GradientWatch.Demo.Training;
+using static TorchSharp.torch;
+
+namespace GradientWatch.Demo.Scenarios;
+
+/// <summary>The exploding-gradient setup shared by <c>exploding</c> and <c>compare</c>: SGD with a learning rate far too high.</summary>
+internal static class ExplodingSetup
+{
+    public const int DefaultEpochs = 30;
+
+    public const string Description = "MLP 4→64→64→64→1, ReLU, SGD lr 0.3 momentum 0.9";
+
+    /// <summary>The remedies configured for the exploding setup: clip the global norm, and halve the learning rate on an exploding step.</summary>
+    public static void Remedies(GradientWatchBuilder watch) => watch
+        .ClipGlobalNorm(1.0)
+        .ReduceLearningRate(o => { o.Factor = 0.5; o.CooldownSteps = 20; })
+        .SkipNonFiniteSteps();
+
+    public static TrainingSpec Create(string name, string label, ScenarioParameters parameters, Action<GradientWatchBuilder> configure) => new()
+    {
+        Name = name,
+        Label = label,
+        ModelName = "mlp-relu-4x64",
+        ModelDescription = Description,
+        ModelFactory = features => DemoModels.Mlp(features, 64, 4, () => nn.ReLU()),
+        Optimizer = DemoOptimizer.Sgd,
+        LearningRate = 0.3,
+        Momentum = 0.9,
+        Epochs = parameters.ResolveEpochs(DefaultEpochs),
+        BatchSize = parameters.BatchSize,
+        Data = DemoDataSet.Generate(parameters.Rows, 4, parameters.Seed),
+        Seed = parameters.Seed,
+        ConfigureWatch = configure,
+    };
+}
