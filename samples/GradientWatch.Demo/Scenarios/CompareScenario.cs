@@ -15,7 +15,7 @@ internal sealed class CompareScenario : IDemoScenario
 
     public IReadOnlyList<Training.TrainingSpec> CreateRuns(ScenarioParameters parameters) => new[]
     {
-        ExplodingSetup.Create("compare-without", "without remedies", parameters, _ => { }),
+        ExplodingSetup.Create("compare-without", "without remedies", parameters, w => ExplodingSetup.Detection(w)),
         ExplodingSetup.Create("compare-with", "with remedies", parameters, ExplodingSetup.Remedies),
     };
 }

@@ -11,7 +11,14 @@ internal static class ExplodingSetup
     public const string Description = "MLP 4→64→64→64→1, ReLU, SGD lr 0.3 momentum 0.9";
 
     /// <summary>The remedies configured for the exploding setup: clip the global norm, and halve the learning rate on an exploding step.</summary>
-    public static void Remedies(GradientWatchBuilder watch) => watch
+    /// <summary>Detection only: a raw global norm above 5 counts as exploding, on top of the default z-score and jump rules.</summary>
+    public static GradientWatchBuilder Detection(GradientWatchBuilder watch) => watch.DetectExploding(o => o.GlobalNormThreshold = 5.0);
+
+    /// <summary>
+    /// The remedies configured for the exploding setup: clip the global norm to 1 on every step that exceeds it,
+    /// flag a raw global norm above 5 as exploding, and then halve the learning rate (at most every 20 steps).
+    /// </summary>
+    public static void Remedies(GradientWatchBuilder watch) => Detection(watch)
         .ClipGlobalNorm(1.0)
         .ReduceLearningRate(o => { o.Factor = 0.5; o.CooldownSteps = 20; })
         .SkipNonFiniteSteps();

@@ -10,6 +10,8 @@ namespace GradientWatch.Demo.Training;
 /// </summary>
 internal sealed class PlainLoopTrainer : IDemoTrainer
 {
+    public PlainLoopTrainer() => TorchSetup.ForSmallModels();
+
     public string Description => "plain TorchSharp loop";
 
     public DemoRun Train(TrainingSpec spec, ITrainingObserver observer, string? eventFilePath, IMetricsAttachment metrics)

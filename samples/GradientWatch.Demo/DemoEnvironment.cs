@@ -1,0 +1,20 @@
+using GradientWatch.Demo.Metrics;
+using GradientWatch.Demo.Training;
+
+namespace GradientWatch.Demo;
+
+/// <summary>What the demo runs against: whether stdout is a terminal, how runs are trained, how metrics are served.</summary>
+internal sealed record DemoEnvironment
+{
+    /// <summary>True when standard output is a terminal (not redirected).</summary>
+    public required bool IsTerminal { get; init; }
+
+    /// <summary>Trains the runs.</summary>
+    public IDemoTrainer Trainer { get; init; } = new PlainLoopTrainer();
+
+    /// <summary>Starts the metrics endpoint on a port.</summary>
+    public Func<int, IMetricsServer> StartMetrics { get; init; } = MetricsServers.Start;
+
+    /// <summary>The environment of this process.</summary>
+    public static DemoEnvironment Current() => new() { IsTerminal = !Console.IsOutputRedirected };
+}

@@ -1,0 +1,159 @@
+using GradientWatch.Demo.Training;
+using ScottPlot;
+
+namespace GradientWatch.Demo.Reporting;
+
+/// <summary>Draws the report's PNG plots with ScottPlot.</summary>
+internal sealed class PlotRenderer
+{
+    public const int Width = 1000;
+    public const int Height = 480;
+
+    private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
+
+    /// <summary>Per-layer gradient norm over steps, on a log scale, with issue and remedy events marked.</summary>
+    public void LayerNorms(DemoRun run, string path)
+    {
+        var plot = new Plot();
+        var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
+        var names = run.LayerNames;
+        for (int li = 0; li < names.Count; li++)
+        {
+            var norms = run.Snapshots.Select(s => LogAxis.Log(s.Layers[li].GradientNorm)).ToArray();
+            AddLine(plot, steps, norms, names[li], Palette.GetColor(li % 10));
+        }
+
+        MarkEvents(plot, run);
+        LogAxis.Apply(plot.Axes.Left);
+        Finish(plot, $"{run.Spec.Label}: gradient norm per layer", "step", "gradient L2 norm (log scale)", path);
+    }
+
+    /// <summary>The depth profile: each layer's gradient norm at a few chosen steps, on a log scale.</summary>
+    public void DepthProfile(DemoRun run, string path)
+    {
+        var plot = new Plot();
+        var names = run.LayerNames;
+        var positions = Enumerable.Range(0, names.Count).Select(i => (double)i).ToArray();
+        var chosen = ChooseSteps(run);
+        for (int i = 0; i < chosen.Count; i++)
+        {
+            var snapshot = chosen[i];
+            var norms = snapshot.Layers.Select(l => LogAxis.Log(l.GradientNorm)).ToArray();
+            var (x, y) = SeriesPoints.Finite(positions, norms);
+            var line = plot.Add.Scatter(x, y, Palette.GetColor(i % 10));
+            line.LegendText = $"step {snapshot.Step}";
+            line.MarkerSize = 7;
+            line.LineWidth = 2;
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, names.ToArray());
+        LogAxis.Apply(plot.Axes.Left);
+        Finish(plot, $"{run.Spec.Label}: depth profile (input → output)", "layer", "gradient L2 norm (log scale)", path);
+    }
+
+    /// <summary>Loss (log scale, left) and learning rate (right) over steps.</summary>
+    public void LossAndLearningRate(DemoRun run, string path)
+    {
+        var plot = new Plot();
+        var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
+        AddLine(plot, steps, run.StepLosses.Select(LogAxis.Log).ToArray(), "loss (log scale, left)", Palette.GetColor(0));
+        var lr = run.Snapshots.Select(s => s.LearningRates.Count > 0 ? s.LearningRates[0] : double.NaN).ToArray();
+        var (x, y) = SeriesPoints.Finite(steps, lr);
+        var lrLine = plot.Add.Scatter(x, y, Palette.GetColor(1));
+        lrLine.LegendText = "learning rate (right)";
+        lrLine.MarkerSize = 0;
+        lrLine.LineWidth = 2;
+        lrLine.LinePattern = LinePattern.Dashed;
+        lrLine.Axes.YAxis = plot.Axes.Right;
+        plot.Axes.Right.Label.Text = "learning rate";
+        MarkEvents(plot, run);
+        LogAxis.Apply(plot.Axes.Left);
+        Finish(plot, $"{run.Spec.Label}: loss and learning rate", "step", "loss (log scale)", path);
+    }
+
+    /// <summary>Several runs overlaid: loss and global gradient norm, on log scales.</summary>
+    public void Compare(IReadOnlyList<DemoRun> runs, string lossPath, string normPath)
+    {
+        var loss = new Plot();
+        var norm = new Plot();
+        for (int i = 0; i < runs.Count; i++)
+        {
+            var run = runs[i];
+            var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
+            AddLine(loss, steps, run.StepLosses.Select(LogAxis.Log).ToArray(), run.Spec.Label, Palette.GetColor(i * 3 % 10));
+            AddLine(norm, steps, run.Snapshots.Select(s => LogAxis.Log(s.GlobalGradientNorm)).ToArray(), run.Spec.Label + " (raw)", Palette.GetColor(i * 3 % 10));
+            int firstBad = run.Snapshots.FirstOrDefault(s => s.Loss is { } l && !double.IsFinite(l))?.Step is { } bad ? (int)bad : -1;
+            if (firstBad > 0)
+            {
+                foreach (var p in new[] { loss, norm })
+                {
+                    var line = p.Add.VerticalLine(firstBad, 2, Palette.GetColor(i * 3 % 10));
+                    line.LinePattern = LinePattern.Dotted;
+                    line.LegendText = $"{run.Spec.Label}: loss non-finite from step {firstBad}";
+                }
+            }
+        }
+
+        LogAxis.Apply(loss.Axes.Left);
+        LogAxis.Apply(norm.Axes.Left);
+        Finish(loss, "loss: " + string.Join(" vs ", runs.Select(r => r.Spec.Label)), "step", "loss (log scale)", lossPath);
+        Finish(norm, "global gradient norm: " + string.Join(" vs ", runs.Select(r => r.Spec.Label)), "step", "global gradient norm before remedies (log scale)", normPath);
+    }
+
+    /// <summary>Up to five full-statistics steps spread over the run: first, quartiles, last.</summary>
+    internal static IReadOnlyList<StepSnapshot> ChooseSteps(DemoRun run)
+    {
+        var full = run.Snapshots.Where(s => s.IsFullStatistics && s.Layers.Any(l => double.IsFinite(l.GradientNorm) && l.GradientNorm > 0)).ToList();
+        if (full.Count == 0)
+        {
+            return Array.Empty<StepSnapshot>();
+        }
+
+        return new[] { 0.0, 0.25, 0.5, 0.75, 1.0 }
+            .Select(f => full[(int)Math.Round(f * (full.Count - 1))])
+            .DistinctBy(s => s.Step)
+            .ToArray();
+    }
+
+    private static void AddLine(Plot plot, double[] xs, double[] ys, string legend, Color color)
+    {
+        var (x, y) = SeriesPoints.Finite(xs, ys);
+        if (x.Length == 0)
+        {
+            return;
+        }
+
+        var line = plot.Add.Scatter(x, y, color);
+        line.LegendText = legend;
+        line.MarkerSize = 0;
+        line.LineWidth = 1.5f;
+    }
+
+    private static void MarkEvents(Plot plot, DemoRun run)
+    {
+        foreach (var group in run.Events.GroupBy(EventMark.Of).Where(g => g.Key is not null))
+        {
+            var mark = group.Key!;
+            bool first = true;
+            foreach (long step in group.Select(e => e.Step).Distinct().Take(200))
+            {
+                var line = plot.Add.VerticalLine(step, 1, mark.Color.WithAlpha(0.45));
+                line.LinePattern = LinePattern.Dashed;
+                if (first)
+                {
+                    line.LegendText = mark.Legend;
+                    first = false;
+                }
+            }
+        }
+    }
+
+    private static void Finish(Plot plot, string title, string xLabel, string yLabel, string path)
+    {
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, Width, Height);
+    }
+}
