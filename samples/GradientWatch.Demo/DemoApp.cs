@@ -31,6 +31,19 @@ internal sealed class DemoApp
     /// <summary>Runs the demo with <paramref name="args"/>.</summary>
     public int Run(string[] args, CancellationToken cancellation = default)
     {
+        try
+        {
+            return RunCore(args, cancellation);
+        }
+        catch (Exception ex)
+        {
+            console.MarkupLine($"[red]error:[/] the demo failed: {Markup.Escape(ex.GetType().Name)}: {Markup.Escape(ex.Message)}");
+            return Failed;
+        }
+    }
+
+    private int RunCore(string[] args, CancellationToken cancellation)
+    {
         var commandLine = new DemoCommandLine();
         var parsed = commandLine.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -34,9 +34,9 @@ internal sealed class DemoCommandLine
         stepDelay.Validators.Add(r => RequireAtLeast(r, 0, "--step-delay", "a number of milliseconds"));
         metricsPort.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+            if (Given(r) is { } port && port is < 0 or > 65535)
             {
-                r.AddError($"--metrics-port must be between 0 and 65535, was {r.GetValueOrDefault<int>()}.");
+                r.AddError($"--metrics-port must be between 0 and 65535, was {port}.");
             }
         });
         Root = new RootCommand("GradientWatch demo: trains small networks that explode, vanish or hit NaN, and shows GradientWatch finding and fixing it.")
@@ -81,9 +81,13 @@ internal sealed class DemoCommandLine
         };
     }
 
+    /// <summary>The integer the user typed, or null when none was given or it is not a number (the parser reports that itself).</summary>
+    private static int? Given(OptionResult r)
+        => !r.Implicit && r.Tokens.Count > 0 && int.TryParse(r.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : null;
+
     private static void RequireAtLeast(OptionResult r, int minimum, string name, string what)
     {
-        if (r.GetValueOrDefault<int?>() is { } value && value < minimum)
+        if (Given(r) is { } value && value < minimum)
         {
             r.AddError($"{name} must be {what} of at least {minimum}, was {value}.");
         }

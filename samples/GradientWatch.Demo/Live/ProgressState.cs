@@ -5,7 +5,7 @@ namespace GradientWatch.Demo.Live;
 /// <summary>What the live view shows, updated from the training callbacks: the latest step, per-layer state and recent events.</summary>
 internal sealed class ProgressState
 {
-    private readonly Queue<GradientEvent> recent = new();
+    private readonly List<GradientEvent> recent = new();
     private readonly Dictionary<string, (GradientIssueKind Kind, long Step)> layerFlags = new(StringComparer.Ordinal);
 
     public ProgressState(string scenarioTitle, int capacity = 6)
@@ -72,16 +72,16 @@ internal sealed class ProgressState
             RemedyActions++;
         }
 
-        // Clipping acts on most steps of an exploding run: keep it from pushing everything else out.
-        if (e.Remedy is "clip_global_norm" or "clip_value" && recent.Any(r => r.Remedy == e.Remedy))
+        // Clipping acts on most steps of an exploding run: show only its latest action, so it cannot push everything else out.
+        if (e.Remedy is "clip_global_norm" or "clip_value" or "clip_adaptive" or "clip_zscore")
         {
-            return;
+            recent.RemoveAll(r => r.Remedy == e.Remedy);
         }
 
-        recent.Enqueue(e);
+        recent.Add(e);
         while (recent.Count > Capacity)
         {
-            recent.Dequeue();
+            recent.RemoveAt(0);
         }
     }
 

@@ -23,6 +23,7 @@ internal sealed class ScenarioRunner
         string directory = Path.Combine(outputRoot, scenario.Name);
         OutputFolder.PrepareScenario(directory);
         string eventFile = Path.Combine(directory, ScenarioOutcome.EventsFile);
+        File.WriteAllText(eventFile, string.Empty); // exists even when a run raises no event
         var runs = view.Show(() =>
         {
             var list = new List<DemoRun>();
