@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.ML;
 using static TorchSharp.torch;
 
 namespace GradientWatch.ML;

@@ -13,12 +13,12 @@ internal static class ColumnValidation
             ?? throw MissingFeatures(options.FeatureColumnName, schema.Select(c => c.Name));
         if (features.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
         {
-            throw WrongFeatureType(options.FeatureColumnName, features.Type.ToString());
+            throw WrongFeatureType(options.FeatureColumnName, Describe(features.Type));
         }
 
         if (!vector.IsKnownSize)
         {
-            throw UnknownFeatureSize(options.FeatureColumnName, features.Type.ToString());
+            throw UnknownFeatureSize(options.FeatureColumnName, Describe(features.Type));
         }
 
         var label = schema.GetColumnOrNull(options.LabelColumnName)
@@ -29,7 +29,7 @@ internal static class ColumnValidation
             case TorchModuleTask.Regression:
                 if (type != NumberDataViewType.Single)
                 {
-                    throw WrongLabelType(task, options.LabelColumnName, type.ToString());
+                    throw WrongLabelType(task, options.LabelColumnName, Describe(type));
                 }
 
                 return new TrainingColumns(features, label, vector.Size, LabelKind.Single, 1, null);
@@ -37,7 +37,7 @@ internal static class ColumnValidation
             case TorchModuleTask.BinaryClassification:
                 if (type != BooleanDataViewType.Instance && type != NumberDataViewType.Single)
                 {
-                    throw WrongLabelType(task, options.LabelColumnName, type.ToString());
+                    throw WrongLabelType(task, options.LabelColumnName, Describe(type));
                 }
 
                 return new TrainingColumns(features, label, vector.Size, type == BooleanDataViewType.Instance ? LabelKind.Boolean : LabelKind.Single, 1, null);
@@ -45,7 +45,7 @@ internal static class ColumnValidation
             default:
                 if (type is not KeyDataViewType key || key.RawType != typeof(uint))
                 {
-                    throw WrongLabelType(task, options.LabelColumnName, type.ToString());
+                    throw WrongLabelType(task, options.LabelColumnName, Describe(type));
                 }
 
                 if (key.Count < 2 || key.Count > int.MaxValue)
@@ -61,7 +61,7 @@ internal static class ColumnValidation
 
     public static void Check(SchemaShape schema, TorchModuleTask task, TorchModuleTrainerOptions options)
     {
-        if (!schema.TryFindColumn(options.FeatureColumnName, out var features))
+        if (!TryFind(schema, options.FeatureColumnName, out var features))
         {
             throw MissingFeatures(options.FeatureColumnName, schema.Select(c => c.Name));
         }
@@ -76,7 +76,7 @@ internal static class ColumnValidation
             throw UnknownFeatureSize(options.FeatureColumnName, Describe(features));
         }
 
-        if (!schema.TryFindColumn(options.LabelColumnName, out var label))
+        if (!TryFind(schema, options.LabelColumnName, out var label))
         {
             throw MissingLabel(options.LabelColumnName, schema.Select(c => c.Name));
         }
@@ -94,9 +94,26 @@ internal static class ColumnValidation
         }
     }
 
+    private static bool TryFind(SchemaShape schema, string name, out SchemaShape.Column column)
+    {
+        foreach (var candidate in schema)
+        {
+            if (candidate.Name == name)
+            {
+                column = candidate;
+                return true;
+            }
+        }
+
+        column = default;
+        return false;
+    }
+
+    private static string Describe(DataViewType type) => type.ToString() ?? type.GetType().Name;
+
     private static string Describe(SchemaShape.Column column)
     {
-        string item = column.IsKey ? $"Key<{column.ItemType}>" : column.ItemType.ToString();
+        string item = column.IsKey ? $"Key<{column.ItemType}>" : Describe(column.ItemType);
         return column.Kind switch
         {
             SchemaShape.Column.VectorKind.Scalar => item,
