@@ -36,6 +36,23 @@ internal sealed class LabelKeyValues
         };
     }
 
+    /// <summary>Two stand-in key values of the label's key value type, for schema propagation (<c>GetOutputSchema</c>), or null when unsupported.</summary>
+    public static LabelKeyValues? Placeholder(DataViewType itemType)
+    {
+        string? name = itemType.RawType switch
+        {
+            Type t when t == typeof(ReadOnlyMemory<char>) => "Text",
+            Type t when t == typeof(float) => "Single",
+            Type t when t == typeof(double) => "Double",
+            Type t when t == typeof(int) => "Int32",
+            Type t when t == typeof(long) => "Int64",
+            Type t when t == typeof(uint) => "UInt32",
+            Type t when t == typeof(bool) => "Boolean",
+            _ => null,
+        };
+        return name is null ? null : new LabelKeyValues { ItemType = name, Values = name == "Boolean" ? ["false", "true"] : ["0", "1"] };
+    }
+
     /// <summary>Adds the <c>KeyValues</c> annotation to <paramref name="predictedLabel"/> and, for text, <c>SlotNames</c> to <paramref name="score"/>.</summary>
     public void Annotate(SchemaDefinition.Column predictedLabel, SchemaDefinition.Column score)
     {

@@ -66,9 +66,8 @@ internal sealed class TorchModuleModel
 
             y = y.to_type(ScalarType.Float32).cpu().contiguous();
             y.data<float>().CopyTo(output, 0, 0);
+            output.CopyTo(result);
         }
-
-        output.CopyTo(result);
     }
 
     private static void Densify(in VBuffer<float> features, float[] destination)

@@ -42,7 +42,7 @@ internal static class TorchTransformerFactory
     }
 
     /// <summary>The output columns a trainer for <paramref name="task"/> adds, for <c>GetOutputSchema</c>.</summary>
-    public static SchemaShape GetOutputSchema(TorchModuleTask task, string featureColumnName, SchemaShape inputSchema)
+    public static SchemaShape GetOutputSchema(TorchModuleTask task, string featureColumnName, string labelColumnName, SchemaShape inputSchema)
     {
         var inputDefinition = SchemaDefinition.Create(typeof(TorchFeaturesRow), SchemaDefinition.Direction.Read);
         inputDefinition[nameof(TorchFeaturesRow.Features)].ColumnName = featureColumnName;
@@ -50,8 +50,29 @@ internal static class TorchTransformerFactory
         {
             TorchModuleTask.Regression => Context.Transforms.CustomMapping<TorchFeaturesRow, RegressionScoreRow>((_, _) => { }, Contract, inputDefinition).GetOutputSchema(inputSchema),
             TorchModuleTask.BinaryClassification => Context.Transforms.CustomMapping<TorchFeaturesRow, BinaryScoreRow>((_, _) => { }, Contract, inputDefinition).GetOutputSchema(inputSchema),
-            _ => Context.Transforms.CustomMapping<TorchFeaturesRow, MulticlassScoreRow>((_, _) => { }, Contract, inputDefinition, MulticlassDefinition(2, null)).GetOutputSchema(inputSchema),
+            _ => Context.Transforms.CustomMapping<TorchFeaturesRow, MulticlassScoreRow>((_, _) => { }, Contract, inputDefinition, MulticlassDefinition(2, LabelKeyValuesShape(inputSchema, labelColumnName))).GetOutputSchema(inputSchema),
         };
+    }
+
+    private static LabelKeyValues? LabelKeyValuesShape(SchemaShape inputSchema, string labelColumnName)
+    {
+        foreach (var column in inputSchema)
+        {
+            if (column.Name != labelColumnName)
+            {
+                continue;
+            }
+
+            foreach (var annotation in column.Annotations)
+            {
+                if (annotation.Name == AnnotationKinds.KeyValues)
+                {
+                    return LabelKeyValues.Placeholder(annotation.ItemType);
+                }
+            }
+        }
+
+        return null;
     }
 
     private static ITransformer Regression(TorchModuleModel model, SchemaDefinition input, IDataView empty)
@@ -105,7 +126,8 @@ internal static class TorchTransformerFactory
                 }
 
                 dst.Score = editor.Commit();
-                dst.PredictedLabel = (uint)best + 1;
+                // ML.NET stores key fields of user classes 0-based: 0 here is the first class (raw key 1).
+                dst.PredictedLabel = (uint)best;
             },
             Contract,
             input,

@@ -41,7 +41,7 @@ internal sealed class TorchModuleTrainer : IEstimator<ITransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnValidation.Check(inputSchema, task, options);
-        return TorchTransformerFactory.GetOutputSchema(task, options.FeatureColumnName, inputSchema);
+        return TorchTransformerFactory.GetOutputSchema(task, options.FeatureColumnName, options.LabelColumnName, inputSchema);
     }
 
     public ITransformer Fit(IDataView input)
