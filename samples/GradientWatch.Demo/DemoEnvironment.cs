@@ -10,7 +10,7 @@ internal sealed record DemoEnvironment
     public required bool IsTerminal { get; init; }
 
     /// <summary>Trains the runs.</summary>
-    public IDemoTrainer Trainer { get; init; } = new PlainLoopTrainer();
+    public IDemoTrainer Trainer { get; init; } = new MlNetTrainer();
 
     /// <summary>Starts the metrics endpoint on a port.</summary>
     public Func<int, IMetricsServer> StartMetrics { get; init; } = MetricsServers.Start;

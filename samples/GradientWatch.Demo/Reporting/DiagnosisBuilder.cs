@@ -50,7 +50,9 @@ internal static class DiagnosisBuilder
         }
 
         string found = string.Join(", ", issues.Select(i => $"{Name(i.Kind)} ({i.Count}×, first at step {i.FirstStep})"));
-        string outcome = double.IsFinite(end) ? "training finished" : "training was lost";
+        string outcome = !double.IsFinite(end) ? "training was lost"
+            : end > 0.8 * start ? "training stalled (the loss barely moved)"
+            : "training finished";
         return $"{outcome}: {found}; {loss}";
     }
 

@@ -7,9 +7,9 @@ internal sealed class ExplodingScenario : IDemoScenario
 
     public string Title => "Exploding: a learning rate far too high, with remedies";
 
-    public string Description => "SGD with lr 0.3 and momentum 0.9 on a 4-layer ReLU MLP: unprotected, the loss diverges to NaN within a few dozen steps. "
-        + "GradientWatch detects the exploding gradients, clips the global norm to 1.0 on every step that exceeds it, and halves the learning rate, "
-        + "so training converges instead.";
+    public string Description => "SGD with lr 0.3 and momentum 0.9 on a 4-layer ReLU MLP: unprotected, the gradients explode within ten steps "
+        + "and the run is lost (see compare). GradientWatch flags every step whose raw global norm exceeds 5, clips the global norm to 1.0 "
+        + "on every step that exceeds it, and halves the learning rate on exploding steps, so training converges instead.";
 
     public int DefaultEpochs => ExplodingSetup.DefaultEpochs;
 

@@ -10,7 +10,7 @@ internal sealed class HealthyScenario : IDemoScenario
 
     public string Title => "Healthy: a well-conditioned network";
 
-    public string Description => "A 3-layer ReLU MLP trained with Adam (lr 3e-3). Gradients stay in a narrow band in every layer; "
+    public string Description => "A 3-layer ReLU MLP trained with Adam (lr 2e-3). Gradients stay in a narrow band in every layer; "
         + "GradientWatch measures every step and raises no errors. Remedies are configured but have nothing to do.";
 
     public int DefaultEpochs => 30;
@@ -22,10 +22,10 @@ internal sealed class HealthyScenario : IDemoScenario
             Name = Name,
             Label = "healthy",
             ModelName = "mlp-relu-3x32",
-            ModelDescription = "MLP 4→32→32→1, ReLU, Adam lr 3e-3",
+            ModelDescription = "MLP 4→32→32→1, ReLU, Adam lr 2e-3",
             ModelFactory = features => DemoModels.Mlp(features, 32, 3, () => nn.ReLU()),
             Optimizer = DemoOptimizer.Adam,
-            LearningRate = 3e-3,
+            LearningRate = 2e-3,
             Epochs = parameters.ResolveEpochs(DefaultEpochs),
             BatchSize = parameters.BatchSize,
             Data = DemoDataSet.Generate(parameters.Rows, 4, parameters.Seed),
