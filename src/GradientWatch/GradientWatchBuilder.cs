@@ -10,6 +10,12 @@ public sealed class GradientWatchBuilder
 {
     private readonly GradientWatchOptions options = new();
 
+    /// <summary>
+    /// Things to start with each watcher built, such as a metrics endpoint (added by companion packages).
+    /// Each returns what to dispose with the watcher, before its metrics are unregistered.
+    /// </summary>
+    internal List<Func<GradientWatcher, IDisposable?>> Attachments { get; } = new();
+
     /// <summary>The options being configured.</summary>
     public GradientWatchOptions Options => options;
 
@@ -30,6 +36,20 @@ public sealed class GradientWatchBuilder
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(optimizer);
         Validate();
-        return new GradientWatcher(module, optimizer, options.Clone());
+        var watcher = new GradientWatcher(module, optimizer, options.Clone());
+        try
+        {
+            foreach (var attach in Attachments)
+            {
+                watcher.Attach(attach(watcher));
+            }
+        }
+        catch
+        {
+            watcher.Dispose();
+            throw;
+        }
+
+        return watcher;
     }
 }

@@ -33,6 +33,7 @@ public sealed class GradientWatcher : IDisposable
     private readonly LayerMap map;
     private readonly GradientCapture capture;
     private readonly GradientWatchMetrics metrics;
+    private readonly List<IDisposable> attachments = new();
     private long step;
     private bool disposed;
 
@@ -75,6 +76,15 @@ public sealed class GradientWatcher : IDisposable
     internal optim.Optimizer Optimizer => optimizer;
 
     internal nn.Module Module => module;
+
+    /// <summary>Ties <paramref name="attachment"/> (for example a metrics endpoint) to this watcher's lifetime.</summary>
+    internal void Attach(IDisposable? attachment)
+    {
+        if (attachment is not null)
+        {
+            attachments.Add(attachment);
+        }
+    }
 
     /// <summary>Measures the step, runs detection and remedies, and steps the optimizer unless vetoed.</summary>
     /// <param name="loss">The step's loss, if known; used by non-finite detection and reported in metrics.</param>
@@ -316,6 +326,20 @@ public sealed class GradientWatcher : IDisposable
         }
 
         disposed = true;
+
+        // Attachments first, so an exporter's final flush still sees this watcher's metrics.
+        for (int i = attachments.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                attachments[i].Dispose();
+            }
+            catch (Exception)
+            {
+                // Diagnostics never break the caller.
+            }
+        }
+
         capture.Dispose();
         metrics.Dispose();
     }
