@@ -20,8 +20,10 @@ const panelTypes = {
   stat: cfg('stat/panelcfg/x/StatPanelCfg_types.gen'),
   bargauge: cfg('bargauge/panelcfg/x/BarGaugePanelCfg_types.gen'),
 };
+// Panel types whose plugin publishes a custom field config; the others take none.
+const customFieldConfig = { timeseries: 'timeseries.FieldConfig', heatmap: 'heatmap.FieldConfig' };
 
-let header = `import type { Dashboard, Panel, AnnotationQuery, DataQuery } from '@grafana/schema';\n`;
+let header = `import type { Dashboard, Panel, AnnotationQuery, DataQuery, FieldConfig, FieldConfigSource } from '@grafana/schema';\n`;
 for (const [type, mod] of Object.entries(panelTypes)) {
   header += `import type * as ${type} from '${mod}';\n`;
 }
@@ -29,7 +31,6 @@ header += `
 // JSON spells Grafana's string enums as their values: accept exactly those values.
 type Json<T> = T extends string ? \`\${T}\` : T extends number | boolean | null | undefined ? T
   : T extends ReadonlyArray<infer U> ? Array<Json<U>> : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
-type FieldConfigOf<M> = M extends { FieldConfig: unknown } ? M['FieldConfig'] : Record<string, unknown>;
 
 // The Prometheus datasource's query model (its PromQuery), which @grafana/schema does not publish.
 interface PromQuery extends DataQuery {
@@ -51,7 +52,13 @@ interface PromAnnotation extends AnnotationQuery<PromQuery> {
   useValueForTime?: boolean;
   step?: string;
 }
-type PanelOf<O, F> = Omit<Panel<O, F>, 'targets'> & { targets: PromQuery[] };
+// The core Panel types options and custom field config loosely (Record<string, unknown>): type them with the
+// panel type's own published Options and FieldConfig, so unknown or mistyped panel settings fail too.
+type PanelOf<O, F> = Omit<Panel, 'targets' | 'options' | 'fieldConfig'> & {
+  targets: PromQuery[];
+  options: O;
+  fieldConfig: Omit<FieldConfigSource, 'defaults'> & { defaults: Omit<FieldConfig, 'custom'> & { custom?: F } };
+};
 type GrafanaDashboard = Omit<Dashboard, 'annotations'> & { annotations: { list: Array<AnnotationQuery | PromAnnotation> } };
 `;
 
@@ -76,7 +83,7 @@ for (const file of files) {
     }
     const name = `panel${i}`;
     names.push(name);
-    src += `const ${name}: Json<PanelOf<${type}.Options, FieldConfigOf<typeof import('${panelTypes[type]}')>>> = ${JSON.stringify(panel, null, 2)};\n`;
+    src += `const ${name}: Json<PanelOf<${type}.Options, ${customFieldConfig[type] ?? 'never'}>> = ${JSON.stringify(panel, null, 2)};\n`;
   });
   src += `const dashboard: Json<GrafanaDashboard> = { ...${JSON.stringify(dashboard, null, 2)}, panels: [${names.join(', ')}] };\nexport default dashboard;\n`;
   const out = join(gen, file.replace(/\.json$/, '.ts'));
