@@ -28,7 +28,7 @@ public static class GradientWatchBuilderExtensions
         configure?.Invoke(options);
         options.Validate();
         var frozen = options.Clone();
-        builder.Attachments.Add(_ => GradientWatchMetricsExport.Acquire(frozen));
+        builder.Attach(watcher => GradientWatchMetricsExport.Acquire(frozen, watcher.Logger));
         return builder;
     }
 }

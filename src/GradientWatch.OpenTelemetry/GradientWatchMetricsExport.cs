@@ -51,18 +51,29 @@ public sealed class GradientWatchMetricsExport : IDisposable
     /// <summary>Starts exporting. Throws only for invalid options; a port that is in use is logged and skipped.</summary>
     /// <param name="options">What to export and where. Default: a Prometheus endpoint on 127.0.0.1:9464.</param>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
-    public static GradientWatchMetricsExport Start(GradientWatchExportOptions? options = null)
+    public static GradientWatchMetricsExport Start(GradientWatchExportOptions? options = null) => Start(options, fallbackLogger: null);
+
+    /// <summary>Starts exporting; warnings go to the options' logger factory, else <paramref name="fallbackLogger"/>, else the console.</summary>
+    internal static GradientWatchMetricsExport Start(GradientWatchExportOptions? options, ILogger? fallbackLogger)
     {
         options = (options ?? new GradientWatchExportOptions()).Clone();
         options.Validate();
         ILoggerFactory? owned = null;
-        var loggerFactory = options.LoggerFactory;
-        if (loggerFactory is null)
+        ILogger logger;
+        if (options.LoggerFactory is { } factory)
         {
-            owned = loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true));
+            logger = factory.CreateLogger("GradientWatch.OpenTelemetry");
+        }
+        else if (fallbackLogger is not null && fallbackLogger is not Microsoft.Extensions.Logging.Abstractions.NullLogger)
+        {
+            logger = fallbackLogger;
+        }
+        else
+        {
+            owned = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true));
+            logger = owned.CreateLogger("GradientWatch.OpenTelemetry");
         }
 
-        var logger = loggerFactory.CreateLogger("GradientWatch.OpenTelemetry");
         var meterProvider = BuildMeterProvider(options);
         WebApplication? app = null;
         Uri? endpoint = null;
@@ -75,16 +86,16 @@ public sealed class GradientWatchMetricsExport : IDisposable
     }
 
     /// <summary>
-    /// Like <see cref="Start"/>, but shares one export between every caller asking for the same fixed endpoint
+    /// Like <see cref="Start(GradientWatchExportOptions?)"/>, but shares one export between every caller asking for the same fixed endpoint
     /// (same host, port and path, same OTLP settings), until the last one disposes its lease. Used by
     /// <c>ExportMetrics()</c>, so that several watchers in one process can each ask for port 9464.
     /// </summary>
-    internal static IDisposable Acquire(GradientWatchExportOptions options)
+    internal static IDisposable Acquire(GradientWatchExportOptions options, ILogger? fallbackLogger = null)
     {
         options.Validate();
         if (options.Port == 0 || !options.ServePrometheus)
         {
-            return Start(options);
+            return Start(options, fallbackLogger);
         }
 
         string key = string.Join('|', options.Host, options.Port, options.Path, options.UseOtlpExporter, options.OtlpEndpoint, options.OtlpProtocol, options.OtlpExportInterval, options.ServiceName, options.ServiceInstanceId);
@@ -96,7 +107,7 @@ public sealed class GradientWatchMetricsExport : IDisposable
                 return new Lease(key, entry.Export);
             }
 
-            var export = Start(options);
+            var export = Start(options, fallbackLogger);
             Shared[key] = (export, 1);
             return new Lease(key, export);
         }

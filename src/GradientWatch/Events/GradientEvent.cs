@@ -1,3 +1,6 @@
+using System.Text.Json;
+using GradientWatch.Events;
+
 namespace GradientWatch;
 
 /// <summary>
@@ -55,6 +58,14 @@ public sealed record GradientEvent
     public IReadOnlyDictionary<string, double> Details { get; init; } = EmptyDetails;
 
     internal static readonly IReadOnlyDictionary<string, double> EmptyDetails = new Dictionary<string, double>();
+
+    /// <summary>This event as one line of JSON, in the format of the event file.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, GradientEventJson.Options);
+
+    /// <summary>Parses one line of an event file written by GradientWatch.</summary>
+    /// <exception cref="JsonException">The line is not a GradientWatch event.</exception>
+    public static GradientEvent ParseJson(string json)
+        => JsonSerializer.Deserialize<GradientEvent>(json, GradientEventJson.Options) ?? throw new JsonException("The JSON holds no event.");
 
     /// <inheritdoc/>
     public override string ToString() => $"[{Step}] {Severity} {(Type == GradientEventType.Issue ? Kind?.ToString() : Remedy)}: {Message}";
