@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 // A small deep MLP trained with GradientWatch, its metrics served for Prometheus on 127.0.0.1.
 //   gradientwatch-metrics-demo [--port 9464] [--run-id ID] [--model NAME] [--mode normal|exploding]
 //                              [--seconds 60] [--steps-per-second 20] [--linger 0] [--seed 1]
-// --mode exploding multiplies the loss by 1e5, so the gradients are huge but finite on every step,
+// --mode exploding multiplies the loss by 1e6, so the gradients are huge but finite on every step,
 // the way a missing normalization or a bad loss scale makes them explode.
 // The process trains for --seconds, keeps serving for --linger more seconds, then stops.
 var opts = Args.Parse(args);
@@ -35,11 +35,14 @@ using var watch = model.WatchGradients(optimizer, w => w
         o.FullStatisticsInterval = 5;
         o.MetricsPeakWindow = TimeSpan.FromSeconds(10);
     })
+    .DetectExploding(d => d.GlobalNormThreshold = 1000)
+    .DetectVanishing()
+    .ClipGlobalNorm(100)
     .ExportMetrics(e => e.Port = opts.Port));
 
 var x = torch.rand(256, inputs) * 4 - 2;
 var y = (x[.., 0].sin() + x[.., 1] * x[.., 2]).unsqueeze(1);
-double scale = opts.Mode == "exploding" ? 1e5 : 1.0;
+double scale = opts.Mode == "exploding" ? 1e6 : 1.0;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gradientwatch-metrics-demo: run {watch.RunId}, mode {opts.Mode}, serving http://127.0.0.1:{opts.Port}/metrics"));
 
 var clock = Stopwatch.StartNew();
