@@ -232,9 +232,12 @@ public sealed class GradientWatchMetricsExport : IDisposable
         }
     }
 
-    private sealed class Lease(string key, GradientWatchMetricsExport export) : IDisposable
+    /// <summary>One holder's share of an export started by <see cref="Acquire"/>.</summary>
+    internal sealed class Lease(string key, GradientWatchMetricsExport export) : IDisposable
     {
         private int released;
+
+        public GradientWatchMetricsExport Export => export;
 
         public void Dispose()
         {
