@@ -59,6 +59,13 @@ public sealed class GradientWatchOptions
     /// <summary>Window for <see cref="AdviceAfterOccurrences"/>. Default 100 steps.</summary>
     public int AdviceWindowSteps { get; set; } = 100;
 
+    /// <summary>
+    /// Measure Cockpit's step-size quantity α on every step (<see cref="StepSnapshot.StepSizeAlpha"/>), which feeds
+    /// overshooting detection. Costs one copy of the weights, one difference and two dot products per step, so it
+    /// is off by default; <see cref="GradientWatchBuilder.DetectOvershooting"/> turns it on.
+    /// </summary>
+    public bool MeasureStepSize { get; set; }
+
     /// <summary>Creates a copy of these options.</summary>
     public GradientWatchOptions Clone() => (GradientWatchOptions)MemberwiseClone();
 
