@@ -80,6 +80,7 @@ public sealed class GradientWatcher : IDisposable
         }
 
         metrics = new GradientWatchMetrics(RunId, ModelName, LayerNames, options);
+        metrics.DeclareRemedies(remedyNames);
         foreach (var attach in plan.Attachments)
         {
             try
