@@ -139,7 +139,8 @@ internal sealed class DemoApp
             console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         }
 
-        return environment.StartMetrics(choice.Port);
+        // With --linger, every run's series stay until the process exits, so Prometheus can scrape them after training.
+        return environment.StartMetrics(choice.Port, settings.Linger is null ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
     }
 
     private void PrintHeader(IReadOnlyList<IDemoScenario> scenarios, string output, IMetricsServer metrics, bool live)

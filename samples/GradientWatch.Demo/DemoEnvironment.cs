@@ -12,8 +12,8 @@ internal sealed record DemoEnvironment
     /// <summary>Trains the runs.</summary>
     public IDemoTrainer Trainer { get; init; } = new MlNetTrainer();
 
-    /// <summary>Starts the metrics endpoint on a port.</summary>
-    public Func<int, IMetricsServer> StartMetrics { get; init; } = MetricsServers.Start;
+    /// <summary>Starts the metrics endpoint on a port, keeping runs' series for a while after they end.</summary>
+    public Func<int, TimeSpan, IMetricsServer> StartMetrics { get; init; } = MetricsServers.Start;
 
     /// <summary>The environment of this process.</summary>
     public static DemoEnvironment Current() => new() { IsTerminal = !Console.IsOutputRedirected };

@@ -122,6 +122,11 @@ public sealed class GradientWatchOptions
             throw Invalid(nameof(MaxExportedLayers), $"must be between 1 and 1000, was {MaxExportedLayers}.");
         }
 
+        if (MetricsRetentionAfterDispose < TimeSpan.Zero && MetricsRetentionAfterDispose != Timeout.InfiniteTimeSpan)
+        {
+            throw Invalid(nameof(MetricsRetentionAfterDispose), $"must be zero or more, or Timeout.InfiniteTimeSpan, was {MetricsRetentionAfterDispose}.");
+        }
+
         if (MetricsPeakWindow < TimeSpan.FromSeconds(1) || MetricsPeakWindow > TimeSpan.FromHours(1))
         {
             throw Invalid(nameof(MetricsPeakWindow), $"must be between 1 second and 1 hour, was {MetricsPeakWindow}.");
@@ -149,4 +154,12 @@ public sealed class GradientWatchOptions
     /// scrapes (or OTLP exports) come at least this often. Default 60 seconds; between 1 second and 1 hour.
     /// </summary>
     public TimeSpan MetricsPeakWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a watcher's metric series stay, with their last values, after the watcher is disposed: for programs
+    /// that keep their metrics endpoint up after training so Prometheus can still scrape the finished runs.
+    /// Default zero (the series disappear on dispose); <see cref="Timeout.InfiniteTimeSpan"/> keeps them until
+    /// the process exits.
+    /// </summary>
+    public TimeSpan MetricsRetentionAfterDispose { get; set; } = TimeSpan.Zero;
 }

@@ -225,6 +225,32 @@ public sealed class MeterTests
     }
 
     [Fact]
+    public void With_retention_a_disposed_watchers_series_stay_with_their_last_values_until_it_ends()
+    {
+        string kept = Run();
+        string expiring = Run();
+        using var collector = new MetricsCollector();
+        var forever = NewMetrics(kept, configure: o => o.MetricsRetentionAfterDispose = Timeout.InfiniteTimeSpan);
+        var brief = NewMetrics(expiring, configure: o => o.MetricsRetentionAfterDispose = TimeSpan.FromMilliseconds(200));
+        forever.Record(Steps.Snapshot(1, [1, 2, 3]), []);
+        brief.Record(Steps.Snapshot(1, [1, 2, 3]), []);
+        forever.Dispose();
+        brief.Dispose();
+
+        Assert.Contains(collector.Collect(kept), p => p.Name == N.GradientNorm);
+        Assert.Contains(collector.Collect(expiring), p => p.Name == N.GradientNorm);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (collector.Collect(expiring).Count > 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.Empty(collector.Collect(expiring));
+        Assert.Contains(collector.Collect(kept), p => p.Name == N.GradientNorm);
+        GradientWatchMeter.Unregister(forever);
+    }
+
+    [Fact]
     public void Several_watchers_report_side_by_side_with_their_run_ids()
     {
         string a = Run(), b = Run();

@@ -54,6 +54,8 @@ internal sealed class GradientWatchMetrics : IDisposable
     private long steps;
     private long skipped;
     private bool lossSeen;
+    private readonly TimeSpan retention;
+    private ITimer? retentionTimer;
     private int disposed;
 
     public GradientWatchMetrics(string runId, string model, IReadOnlyList<string> layerNames, GradientWatchOptions options)
@@ -66,6 +68,7 @@ internal sealed class GradientWatchMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(layerNames);
         ArgumentNullException.ThrowIfNull(options);
         this.time = time;
+        retention = options.MetricsRetentionAfterDispose;
         long windowTicks = (long)(options.MetricsPeakWindow.TotalSeconds * time.TimestampFrequency);
         bucketTicks = Math.Max(1, windowTicks / WindowedMax.BucketCount);
         RunId = MetricLabels.Sanitize(runId);
@@ -367,9 +370,19 @@ internal sealed class GradientWatchMetrics : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // With a retention period, the series stay (with their last values) until it ends; infinite keeps them for good.
+        if (retention == TimeSpan.Zero)
         {
             GradientWatchMeter.Unregister(this);
+        }
+        else if (retention != Timeout.InfiniteTimeSpan)
+        {
+            retentionTimer = time.CreateTimer(_ => GradientWatchMeter.Unregister(this), null, retention, Timeout.InfiniteTimeSpan);
         }
     }
 
