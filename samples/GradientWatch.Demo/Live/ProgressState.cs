@@ -86,6 +86,6 @@ internal sealed class ProgressState
     }
 
     /// <summary>The issue a layer was flagged for within the last <paramref name="withinSteps"/> steps, if any.</summary>
-    public GradientIssueKind? FlagOf(string layer, long withinSteps = 20)
+    public GradientIssueKind? FlagOf(string layer, long withinSteps = 100)
         => layerFlags.TryGetValue(layer, out var flag) && Latest is { } s && s.Step - flag.Step <= withinSteps ? flag.Kind : null;
 }
