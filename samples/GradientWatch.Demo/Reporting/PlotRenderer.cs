@@ -48,7 +48,7 @@ internal sealed class PlotRenderer
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, names.ToArray());
         LogAxis.Apply(plot.Axes.Left);
-        Finish(plot, $"{run.Spec.Label}: depth profile (input → output)", "layer", "gradient L2 norm (log scale)", path);
+        Finish(plot, $"{run.Spec.Label}: depth profile (input → output)", "layer", "gradient L2 norm (log scale)", path, Alignment.LowerRight);
     }
 
     /// <summary>Loss (log scale, left) and learning rate (right) over steps.</summary>
@@ -148,12 +148,12 @@ internal sealed class PlotRenderer
         }
     }
 
-    private static void Finish(Plot plot, string title, string xLabel, string yLabel, string path)
+    private static void Finish(Plot plot, string title, string xLabel, string yLabel, string path, Alignment legend = Alignment.UpperRight)
     {
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend);
         plot.SavePng(path, Width, Height);
     }
 }
