@@ -24,6 +24,7 @@ public sealed class EndpointTests
         "gradientwatch_gradient_norm_peak",
         "gradientwatch_loss",
         "gradientwatch_learning_rate",
+        "gradientwatch_step_size_alpha",
         "gradientwatch_steps_total",
         "gradientwatch_steps_skipped_total",
         "gradientwatch_issues_total",

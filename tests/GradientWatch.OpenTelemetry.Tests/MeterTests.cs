@@ -57,6 +57,23 @@ public sealed class MeterTests
     }
 
     [Fact]
+    public void Step_size_alpha_is_exported_once_measured_and_keeps_the_last_measured_value()
+    {
+        string run = Run();
+        using var collector = new MetricsCollector();
+        using var metrics = NewMetrics(run);
+        metrics.Record(Steps.Snapshot(1, [1, 2, 3]), []);
+        Assert.DoesNotContain(collector.Collect(run), p => p.Name == N.StepSizeAlpha);
+
+        metrics.Record(Steps.Snapshot(2, [1, 2, 3]) with { StepSizeAlpha = 0.75 }, []);
+        metrics.Record(Steps.Snapshot(3, [1, 2, 3]), []);
+        var point = Assert.Single(collector.Collect(run), p => p.Name == N.StepSizeAlpha);
+        Assert.Equal(0.75, point.Value);
+        Assert.Equal(N.UnitAlpha, point.Unit);
+        Assert.Equal([N.Model, N.RunId], point.Tags.Keys.Order());
+    }
+
+    [Fact]
     public void Values_are_the_latest_step_and_counters_accumulate()
     {
         string run = Run();

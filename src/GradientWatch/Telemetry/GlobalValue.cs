@@ -7,4 +7,5 @@ internal enum GlobalValue
     NormPeak,
     Loss,
     LearningRate,
+    StepSizeAlpha,
 }

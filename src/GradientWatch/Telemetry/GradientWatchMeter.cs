@@ -65,6 +65,8 @@ internal static class GradientWatchMeter
             "Loss of the latest step, as passed to the watcher.");
         Global(meter, N.LearningRate, N.UnitLearningRate, GlobalValue.LearningRate,
             "Learning rate of the optimizer's first parameter group.");
+        Global(meter, N.StepSizeAlpha, N.UnitAlpha, GlobalValue.StepSizeAlpha,
+            "Step-size alpha (Cockpit) of the latest measured step: 0 lands at the minimum along the step, above 0 overshoots. Only with MeasureStepSize.");
         Counter(meter, N.Steps, N.UnitStep, CounterValue.Steps, "Training steps measured.");
         Counter(meter, N.StepsSkipped, N.UnitStep, CounterValue.StepsSkipped, "Optimizer steps vetoed by a remedy.");
         Counter(meter, N.Issues, N.UnitIssue, CounterValue.Issues, "Gradient issues detected, by kind and severity.");

@@ -29,6 +29,7 @@ internal static class GradientWatchMetricNames
     public const string GradientNormPeak = "gradientwatch.gradient.norm.peak";
     public const string Loss = "gradientwatch.loss";
     public const string LearningRate = "gradientwatch.learning_rate";
+    public const string StepSizeAlpha = "gradientwatch.step_size.alpha";
     public const string Steps = "gradientwatch.steps";
     public const string StepsSkipped = "gradientwatch.steps.skipped";
     public const string Issues = "gradientwatch.issues";
@@ -40,6 +41,7 @@ internal static class GradientWatchMetricNames
     public const string UnitElement = "{element}";
     public const string UnitLoss = "{loss}";
     public const string UnitLearningRate = "{learning_rate}";
+    public const string UnitAlpha = "{alpha}";
     public const string UnitStep = "{step}";
     public const string UnitIssue = "{issue}";
     public const string UnitRemedy = "{remedy}";

@@ -51,6 +51,7 @@ internal sealed class GradientWatchMetrics : IDisposable
     private double globalNorm = double.NaN;
     private double loss = double.NaN;
     private double learningRate = double.NaN;
+    private double stepSizeAlpha = double.NaN;
     private long steps;
     private long skipped;
     private bool lossSeen;
@@ -177,6 +178,11 @@ internal sealed class GradientWatchMetrics : IDisposable
             if (snapshot.LearningRates is { Count: > 0 } lrs)
             {
                 learningRate = lrs[0];
+            }
+
+            if (!double.IsNaN(snapshot.StepSizeAlpha))
+            {
+                stepSizeAlpha = snapshot.StepSizeAlpha;
             }
 
             RecordLayers(snapshot.Layers, bucket);
@@ -320,6 +326,7 @@ internal sealed class GradientWatchMetrics : IDisposable
                 GlobalValue.NormPeak => PeakOr(globalPeak, CurrentBucket(), globalNorm),
                 GlobalValue.Loss => loss,
                 GlobalValue.LearningRate => learningRate,
+                GlobalValue.StepSizeAlpha => stepSizeAlpha,
                 _ => double.NaN,
             };
 

@@ -36,7 +36,7 @@ internal static partial class Scrape
         var options = new GradientWatchOptions { FullStatisticsInterval = 1 };
         using var metrics = new GradientWatchMetrics("scrape-run", "mlp", Steps.LayerNames(3), options);
         metrics.DeclareRemedies(["clip_global_norm"]);
-        metrics.Record(Steps.Snapshot(1, [1, 2, 3], full: true, nanCounts: [0, 1, 0]), [Steps.Issue(GradientIssueKind.Exploding), Steps.Remedy("clip_global_norm")]);
+        metrics.Record(Steps.Snapshot(1, [1, 2, 3], full: true, nanCounts: [0, 1, 0]) with { StepSizeAlpha = 0.25 }, [Steps.Issue(GradientIssueKind.Exploding), Steps.Remedy("clip_global_norm")]);
         using var export = GradientWatchMetricsExport.Start(new GradientWatchExportOptions { Port = 0 });
         Assert.NotNull(export.PrometheusEndpoint);
         return Get(export.PrometheusEndpoint!);
