@@ -75,8 +75,8 @@ public sealed partial class ReportTests
     public void TheStepStatisticsHaveOneColumnPerLayer()
     {
         var steps = demo.Steps("vanishing");
-        Assert.Equal(new[] { "run", "step", "epoch", "loss", "global_norm", "global_norm_after_remedies", "learning_rate", "skipped", "non_finite" }, steps.Header.Take(9));
-        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"norm_fc{i}"), steps.Header.Skip(9));
+        Assert.Equal(new[] { "run", "step", "epoch", "loss", "global_norm", "global_norm_after_remedies", "learning_rate", "step_size_alpha", "skipped", "non_finite" }, steps.Header.Take(10));
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"norm_fc{i}"), steps.Header.Skip(10));
         var last = steps.Rows[^1];
         Assert.True(steps.Value(last, "norm_fc1") < 1e-3 * steps.Value(last, "norm_fc12"));
     }

@@ -40,6 +40,17 @@ public sealed class ScenarioOutputTests
     }
 
     [Fact]
+    public void ExplodingShowsTheOvershootSignal()
+    {
+        // Issue 8: the step-size instrument is on in the exploding setup; α is recorded and overshooting is flagged.
+        var steps = demo.Steps("exploding");
+        var alphas = steps.Run("exploding").Select(r => steps.Value(r, "step_size_alpha")).Where(double.IsFinite).ToArray();
+        Assert.True(alphas.Length > DemoFixture.Epochs * 4, $"only {alphas.Length} steps measured α");
+        Assert.Contains(demo.Events("exploding"), e => e.Type == GradientEventType.Issue && e.Kind == GradientIssueKind.Overshooting);
+        Assert.True(File.Exists(Path.Combine(demo.Dir("exploding"), "step-size.png")));
+    }
+
+    [Fact]
     public void VanishingFlagsTheEarlyLayersWithAdviceNamingTheActivations()
     {
         var vanishing = demo.Events("vanishing").Where(e => e.Type == GradientEventType.Issue && e.Kind == GradientIssueKind.Vanishing).ToArray();

@@ -10,6 +10,7 @@ internal sealed record EventMark(string Legend, Color Color)
     private static readonly EventMark Vanishing = new("vanishing detected", Colors.SteelBlue);
     private static readonly EventMark LearningRate = new("learning rate reduced", Colors.DarkOrange);
     private static readonly EventMark Skipped = new("step skipped", Colors.Purple);
+    private static readonly EventMark Overshooting = new("overshooting detected", Colors.Magenta);
 
     /// <summary>The mark for <paramref name="e"/>, or null for events not worth a line (clipping happens on most steps).</summary>
     public static EventMark? Of(GradientEvent e) => e.Type == GradientEventType.Issue
@@ -18,6 +19,7 @@ internal sealed record EventMark(string Legend, Color Color)
             GradientIssueKind.Exploding => Exploding,
             GradientIssueKind.NonFinite => NonFinite,
             GradientIssueKind.Vanishing => Vanishing,
+            GradientIssueKind.Overshooting => Overshooting,
             _ => null,
         }
         : e.Remedy switch

@@ -71,6 +71,29 @@ internal sealed class PlotRenderer
         Finish(plot, $"{run.Spec.Label}: loss and learning rate", "step", "loss (log scale)", path);
     }
 
+    /// <summary>True when the run measured the step-size α (Cockpit) on some step.</summary>
+    public static bool HasStepSize(DemoRun run) => run.Snapshots.Any(s => double.IsFinite(s.StepSizeAlpha));
+
+    /// <summary>Step-size α over steps: 0 lands at the minimum along the step, above 0 overshoots, −1 does not move.</summary>
+    public void StepSize(DemoRun run, string path)
+    {
+        var plot = new Plot();
+        var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
+        var alpha = run.Snapshots.Select(s => double.IsFinite(s.StepSizeAlpha) ? Math.Clamp(s.StepSizeAlpha, -2, 5) : double.NaN).ToArray();
+        var (x, y) = SeriesPoints.Finite(steps, alpha);
+        var points = plot.Add.Scatter(x, y, Palette.GetColor(0));
+        points.LegendText = "α per step (clamped to [−2, 5])";
+        points.LineWidth = 0;
+        points.MarkerSize = 4;
+        var zero = plot.Add.HorizontalLine(0, 1, Palette.GetColor(2));
+        zero.LegendText = "α = 0: lands at the minimum";
+        var over = plot.Add.HorizontalLine(0.5, 1, Palette.GetColor(3));
+        over.LinePattern = LinePattern.Dashed;
+        over.LegendText = "overshooting threshold (median of 5 steps)";
+        MarkEvents(plot, run);
+        Finish(plot, $"{run.Spec.Label}: step size α (Cockpit)", "step", "α", path);
+    }
+
     /// <summary>Several runs overlaid: loss and global gradient norm, on log scales.</summary>
     public void Compare(IReadOnlyList<DemoRun> runs, string lossPath, string normPath)
     {

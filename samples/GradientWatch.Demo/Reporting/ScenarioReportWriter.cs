@@ -34,6 +34,11 @@ internal sealed class ScenarioReportWriter
             images.Add(new ReportImage(prefix + "depth-profile.png", "Depth profile: gradient norm by layer, input to output, at chosen steps (log scale)."));
             plots.LossAndLearningRate(run, Path(prefix + "loss-lr.png"));
             images.Add(new ReportImage(prefix + "loss-lr.png", "Loss (log scale) and learning rate."));
+            if (PlotRenderer.HasStepSize(run))
+            {
+                plots.StepSize(run, Path(prefix + "step-size.png"));
+                images.Add(new ReportImage(prefix + "step-size.png", "Step size α (Cockpit): where each step landed along its direction; persistently above 0 means the learning rate overshoots."));
+            }
             sections.Add(new ReportSection(run, outcome.Diagnoses.First(d => d.Run == run), images));
         }
 

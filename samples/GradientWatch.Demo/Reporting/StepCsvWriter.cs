@@ -14,7 +14,7 @@ internal static class StepCsvWriter
     {
         var layers = runs.SelectMany(r => r.LayerNames).Distinct().ToArray();
         var text = new StringBuilder();
-        text.Append("run,step,epoch,loss,global_norm,global_norm_after_remedies,learning_rate,skipped,non_finite");
+        text.Append("run,step,epoch,loss,global_norm,global_norm_after_remedies,learning_rate,step_size_alpha,skipped,non_finite");
         foreach (var layer in layers)
         {
             text.Append(",norm_").Append(layer);
@@ -32,6 +32,7 @@ internal static class StepCsvWriter
                     .Append(Number(s.GlobalGradientNorm)).Append(',')
                     .Append(Number(s.GlobalGradientNormAfterRemedies)).Append(',')
                     .Append(Number(s.LearningRates.Count > 0 ? s.LearningRates[0] : double.NaN)).Append(',')
+                    .Append(Number(s.StepSizeAlpha)).Append(',')
                     .Append(s.StepSkipped ? "true" : "false").Append(',')
                     .Append(s.HasNonFinite ? "true" : "false");
                 foreach (var layer in layers)

@@ -10,9 +10,11 @@ internal static class ExplodingSetup
 
     public const string Description = "MLP 4→64→64→64→1, ReLU, SGD lr 0.3 momentum 0.9";
 
-    /// <summary>The remedies configured for the exploding setup: clip the global norm, and halve the learning rate on an exploding step.</summary>
-    /// <summary>Detection only: a raw global norm above 5 counts as exploding, on top of the default z-score and jump rules.</summary>
-    public static GradientWatchBuilder Detection(GradientWatchBuilder watch) => watch.DetectExploding(o => o.GlobalNormThreshold = 5.0);
+    /// <summary>
+    /// Detection only: a raw global norm above 5 counts as exploding, on top of the default z-score and jump rules;
+    /// the step-size instrument (Cockpit's α) shows whether the steps overshoot.
+    /// </summary>
+    public static GradientWatchBuilder Detection(GradientWatchBuilder watch) => watch.DetectExploding(o => o.GlobalNormThreshold = 5.0).DetectOvershooting();
 
     /// <summary>
     /// The remedies configured for the exploding setup: clip the global norm to 1 on every step that exceeds it,
