@@ -71,7 +71,7 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
         if (options.ZScoreThreshold is { } zt && warm)
         {
             double z = global.ZScore(norm);
-            if (z > zt)
+            if (z > zt && norm >= options.ZScoreMinimumRatio * global.Mean)
             {
                 triggers.Add("zscore");
                 observed ??= z;

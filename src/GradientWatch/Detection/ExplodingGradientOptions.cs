@@ -16,6 +16,13 @@ public sealed class ExplodingGradientOptions : DetectorOptions
     /// <summary>Flag when the global norm's z-score exceeds this value. Default 4. Null turns the trigger off.</summary>
     public double? ZScoreThreshold { get; set; } = 4.0;
 
+    /// <summary>
+    /// The z-score trigger also requires the norm to be at least this multiple of its moving mean, so that a
+    /// steady series with a tiny variance does not call ordinary mini-batch noise an explosion. Default 2; 1 turns
+    /// the requirement off.
+    /// </summary>
+    public double ZScoreMinimumRatio { get; set; } = 2.0;
+
     /// <summary>Weight of the past in the exponential moving statistics (0..1). Default 0.97, as in ZClip.</summary>
     public double Smoothing { get; set; } = 0.97;
 
@@ -36,6 +43,7 @@ public sealed class ExplodingGradientOptions : DetectorOptions
             Require(double.IsFinite(z) && z > 0, nameof(ZScoreThreshold), $"must be greater than 0, was {z}.");
         }
 
+        Require(double.IsFinite(ZScoreMinimumRatio) && ZScoreMinimumRatio >= 1, nameof(ZScoreMinimumRatio), $"must be 1 or more, was {ZScoreMinimumRatio}.");
         Require(Smoothing > 0 && Smoothing < 1, nameof(Smoothing), $"must be between 0 and 1 (exclusive), was {Smoothing}.");
         Require(WarmupSteps >= 1, nameof(WarmupSteps), $"must be at least 1, was {WarmupSteps}.");
         if (JumpFactor is { } j)

@@ -60,6 +60,23 @@ public sealed class ExplodingGradientDetectorTests
     }
 
     [Fact]
+    public void ZScoreIgnoresLargeZOnSmallRelativeChanges()
+    {
+        // A very steady norm makes σ tiny, so 1.5 has a huge z-score; it is still not twice the mean: not an explosion.
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions { ZScoreThreshold = 3, WarmupSteps = 5, JumpFactor = null });
+        var issues = new List<DetectedIssue>();
+        for (int s = 1; s <= 20; s++)
+        {
+            detector.Detect(Snapshots.FromNorms(s, 1.0 + (0.001 * (s % 2))), issues);
+        }
+
+        detector.Detect(Snapshots.FromNorms(21, 1.5), issues);
+        Assert.Empty(issues);
+        detector.Detect(Snapshots.FromNorms(22, 2.5), issues);
+        Assert.Equal("zscore", Assert.Single(issues).Trigger);
+    }
+
+    [Fact]
     public void ZScoreMatchesHandComputedMovingStatistics()
     {
         // Moving statistics with α = 0.5 over 1, 3: mean = 1 + 0.5·2 = 2, var = 0.5·(0 + 0.5·4) = 1.
