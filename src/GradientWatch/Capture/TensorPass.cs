@@ -17,6 +17,9 @@ internal enum PassOperation : byte
 
     /// <summary>Σ(source − target)², in <see cref="GradientMoments.SumOfSquares"/>.</summary>
     Distance,
+
+    /// <summary>Plain Σx of the source, in <see cref="GradientMoments.Sum"/>: the read-once floor the benchmark compares against.</summary>
+    Sum,
 }
 
 /// <summary>
@@ -97,8 +100,9 @@ internal sealed unsafe class TensorPass
                 case PassOperation.Norm:
                     return FusedReduction.NormOnly(src);
                 case PassOperation.CopyAndNorm:
-                    src.CopyTo(new Span<double>((void*)c.Target, c.Length));
-                    return FusedReduction.NormOnly(src);
+                    return FusedReduction.CopyAndNormOnly(src, new Span<double>((void*)c.Target, c.Length));
+                case PassOperation.Sum:
+                    return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, c.Length)) };
             }
@@ -113,8 +117,9 @@ internal sealed unsafe class TensorPass
                 case PassOperation.Norm:
                     return FusedReduction.NormOnly(src);
                 case PassOperation.CopyAndNorm:
-                    src.CopyTo(new Span<float>((void*)c.Target, c.Length));
-                    return FusedReduction.NormOnly(src);
+                    return FusedReduction.CopyAndNormOnly(src, new Span<float>((void*)c.Target, c.Length));
+                case PassOperation.Sum:
+                    return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, c.Length)) };
             }

@@ -1,0 +1,110 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GradientWatch.Benchmarks.Models;
+
+/// <summary>A model, its Adam optimizer and one fixed batch: everything a training step needs.</summary>
+internal sealed class Workload : IDisposable
+{
+    private readonly Func<Tensor> loss;
+    private readonly Tensor[] data;
+
+    private Workload(string name, string description, nn.Module module, Func<Tensor> loss, Tensor[] data, double learningRate)
+    {
+        Name = name;
+        Description = description;
+        Module = module;
+        this.loss = loss;
+        this.data = data;
+        Parameters = module.parameters().ToArray();
+        Optimizer = optim.Adam(Parameters, learningRate);
+        ParameterCount = Parameters.Sum(p => p.numel());
+    }
+
+    public string Name { get; }
+
+    public string Description { get; }
+
+    public nn.Module Module { get; }
+
+    public optim.Optimizer Optimizer { get; }
+
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    public long ParameterCount { get; }
+
+    public int TensorCount => Parameters.Count;
+
+    /// <summary>MLP 512 → 2048 → 2048 → 16 (ReLU), 5.3M parameters in 6 tensors, batch 128, cross-entropy.</summary>
+    public static Workload ReferenceMlp(int batch = 128)
+    {
+        torch.manual_seed(1234);
+        const int inputs = 512, width = 2048, classes = 16;
+        var model = nn.Sequential(
+            ("fc1", (nn.Module<Tensor, Tensor>)nn.Linear(inputs, width)),
+            ("act1", nn.ReLU()),
+            ("fc2", nn.Linear(width, width)),
+            ("act2", nn.ReLU()),
+            ("head", nn.Linear(width, classes)));
+        var x = torch.randn(batch, inputs);
+        var y = torch.randint(0, classes, new long[] { batch }, dtype: ScalarType.Int64);
+        return new Workload("mlp", $"MLP {inputs}-{width}-{width}-{classes}, ReLU, batch {batch}, Adam", model, () => nn.functional.cross_entropy(model.call(x), y), new[] { x, y }, 1e-4);
+    }
+
+    /// <summary>
+    /// Decoder-only transformer: vocabulary 1024, context 32, width 256, 4 heads, feed-forward 1024, 6 blocks;
+    /// 5.0M parameters in 104 tensors; batch 8 × 32 tokens; next-token cross-entropy.
+    /// </summary>
+    public static Workload TransformerLike(int batch = 8)
+    {
+        torch.manual_seed(4321);
+        const int vocabulary = 1024, context = 32, width = 256, heads = 4, hidden = 1024, depth = 6;
+        var model = new TransformerLm(vocabulary, context, width, heads, hidden, depth);
+        var ids = torch.randint(0, vocabulary, new long[] { batch, context + 1 }, dtype: ScalarType.Int64);
+        var input = ids[.., ..context].contiguous();
+        var target = ids[.., 1..].contiguous().flatten();
+        return new Workload(
+            "transformer",
+            $"decoder-only transformer, {depth} blocks, width {width}, {heads} heads, ffn {hidden}, vocab {vocabulary}, batch {batch}x{context} tokens, Adam",
+            model,
+            () => nn.functional.cross_entropy(model.call(input).view(-1, vocabulary), target),
+            new[] { ids, input, target },
+            1e-4);
+    }
+
+    /// <summary>MLP 32 → 64 → 64 → 1 (Tanh), 6.3K parameters in 6 tensors, batch 32, MSE: the soak model.</summary>
+    public static Workload Small(int batch = 32)
+    {
+        torch.manual_seed(99);
+        var model = nn.Sequential(
+            ("fc1", (nn.Module<Tensor, Tensor>)nn.Linear(32, 64)),
+            ("act1", nn.Tanh()),
+            ("fc2", nn.Linear(64, 64)),
+            ("act2", nn.Tanh()),
+            ("head", nn.Linear(64, 1)));
+        var x = torch.randn(batch, 32);
+        var y = x[.., 0].sin().unsqueeze(1).contiguous();
+        return new Workload("small", $"MLP 32-64-64-1, Tanh, batch {batch}, Adam", model, () => nn.functional.mse_loss(model.call(x), y), new[] { x, y }, 1e-3);
+    }
+
+    /// <summary>Zeroes the gradients, runs forward and backward, and returns the loss (one host read).</summary>
+    public double ForwardBackward()
+    {
+        Optimizer.zero_grad();
+        using var scope = torch.NewDisposeScope();
+        var l = loss();
+        l.backward();
+        return l.item<float>();
+    }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Module.Dispose();
+        foreach (var t in data)
+        {
+            t.Dispose();
+        }
+    }
+}
