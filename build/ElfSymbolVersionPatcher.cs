@@ -147,7 +147,9 @@ namespace GradientWatch.Build
             }
 
             Section dynstr = image.LinkedStringTable(dynsym);
-            long entSize = dynsym.EntSize == 0 ? 24 : (long)dynsym.EntSize;
+            image.Require((long)dynsym.Offset, (long)dynsym.Size, long.MaxValue, ".dynsym");
+            image.Require((long)versym.Offset, (long)versym.Size, long.MaxValue, ".gnu.version");
+            long entSize = dynsym.EntSize < 24 ? 24 : (long)dynsym.EntSize;
             long count = Math.Min((long)dynsym.Size / entSize, (long)versym.Size / 2);
             for (long i = 1; i < count; i++)
             {
@@ -763,7 +765,6 @@ namespace GradientWatch.Build
 
         private sealed class Section
         {
-            public uint Name;
             public uint Type;
             public ulong Offset;
             public ulong Size;
@@ -806,8 +807,7 @@ namespace GradientWatch.Build
                 Machine = U16(18);
                 ulong shoff = U64(0x28);
                 ushort shentsize = U16(0x3a);
-                uint shnum = U16(0x3c);
-                uint shstrndx = U16(0x3e);
+                ulong shnum = U16(0x3c);
                 if (shoff == 0)
                 {
                     throw new ElfFormatException($"{path}: the ELF file has no section headers.");
@@ -823,24 +823,22 @@ namespace GradientWatch.Build
                 if (shnum == 0)
                 {
                     // Extended numbering: the real count is in sh_size of section 0.
-                    shnum = checked((uint)first.Size);
+                    shnum = first.Size;
                 }
 
-                if (shstrndx == 0xffff)
+                if (shnum > (ulong)(_bytes.Length / shentsize))
                 {
-                    // SHN_XINDEX: the real index is in sh_link of section 0.
-                    shstrndx = first.Link;
+                    throw new ElfFormatException($"{path}: {shnum} section headers cannot fit in the file; the file is truncated or malformed.");
                 }
 
                 Require((long)shoff, (long)shnum * shentsize, _bytes.Length, "section header table");
                 var sections = new List<Section>((int)shnum);
-                for (uint i = 0; i < shnum; i++)
+                for (long i = 0; i < (long)shnum; i++)
                 {
                     sections.Add(ReadSection((long)shoff + ((long)i * shentsize)));
                 }
 
                 Sections = sections;
-                ShStrNdx = shstrndx;
             }
 
             public string Path { get; }
@@ -848,8 +846,6 @@ namespace GradientWatch.Build
             public ushort Machine { get; }
 
             public IReadOnlyList<Section> Sections { get; }
-
-            public uint ShStrNdx { get; }
 
             public Section LinkedStringTable(Section section)
             {
@@ -893,7 +889,8 @@ namespace GradientWatch.Build
 
             public void Require(long offset, long length, long limit, string what)
             {
-                if (offset < 0 || length < 0 || offset + length > limit || offset + length > _bytes.Length)
+                long bound = Math.Min(limit, _bytes.Length);
+                if (offset < 0 || length < 0 || offset > bound || length > bound - offset)
                 {
                     throw new ElfFormatException($"{Path}: {what} at offset {offset} (+{length}) lies outside its bounds; the file is truncated or malformed.");
                 }
@@ -918,7 +915,6 @@ namespace GradientWatch.Build
             {
                 return new Section
                 {
-                    Name = U32(offset),
                     Type = U32(offset + 4),
                     Offset = U64(offset + 24),
                     Size = U64(offset + 32),

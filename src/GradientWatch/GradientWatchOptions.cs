@@ -41,6 +41,24 @@ public sealed class GradientWatchOptions
     /// </summary>
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>Number of recent events kept in memory (<see cref="GradientWatcher.History"/>). Default 1000.</summary>
+    public int EventHistoryCapacity { get; set; } = 1000;
+
+    /// <summary>
+    /// Path of an append-only JSON Lines event file; null (the default) writes none. Each event is flushed
+    /// as it is written, so a killed process loses nothing already emitted.
+    /// </summary>
+    public string? EventFilePath { get; set; }
+
+    /// <summary>
+    /// A transient issue (exploding, non-finite) carries advice once it has occurred this many times within
+    /// the last <see cref="AdviceWindowSteps"/> steps. Persistent issues always carry advice. Default 3.
+    /// </summary>
+    public int AdviceAfterOccurrences { get; set; } = 3;
+
+    /// <summary>Window for <see cref="AdviceAfterOccurrences"/>. Default 100 steps.</summary>
+    public int AdviceWindowSteps { get; set; } = 100;
+
     /// <summary>Creates a copy of these options.</summary>
     public GradientWatchOptions Clone() => (GradientWatchOptions)MemberwiseClone();
 
@@ -65,6 +83,26 @@ public sealed class GradientWatchOptions
         if (MaxDegreeOfParallelism < 1)
         {
             throw Invalid(nameof(MaxDegreeOfParallelism), $"must be at least 1, was {MaxDegreeOfParallelism}.");
+        }
+
+        if (EventHistoryCapacity < 1)
+        {
+            throw Invalid(nameof(EventHistoryCapacity), $"must be at least 1, was {EventHistoryCapacity}.");
+        }
+
+        if (EventFilePath is not null && string.IsNullOrWhiteSpace(EventFilePath))
+        {
+            throw Invalid(nameof(EventFilePath), "must not be empty when set.");
+        }
+
+        if (AdviceAfterOccurrences < 1)
+        {
+            throw Invalid(nameof(AdviceAfterOccurrences), $"must be at least 1, was {AdviceAfterOccurrences}.");
+        }
+
+        if (AdviceWindowSteps < 1)
+        {
+            throw Invalid(nameof(AdviceWindowSteps), $"must be at least 1, was {AdviceWindowSteps}.");
         }
 
         if (RunId is not null && string.IsNullOrWhiteSpace(RunId))

@@ -1,6 +1,12 @@
 using System.Diagnostics;
 using GradientWatch.Capture;
+using GradientWatch.Detection;
+using GradientWatch.Events;
+using GradientWatch.Remedies;
 using GradientWatch.Statistics;
+using GradientWatch.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,20 +37,62 @@ public sealed class GradientWatcher : IDisposable
     private readonly GradientWatchOptions options;
     private readonly LayerMap map;
     private readonly GradientCapture capture;
+    private readonly GradientWatchMetrics metrics;
+    private readonly IReadOnlyList<IGradientDetector> detectors;
+    private readonly IReadOnlyList<GradientRemedy> remedies;
+    private readonly string[] remedyNames;
+    private readonly TorchGradientEditor editor;
+    private readonly EventDispatcher dispatcher;
+    private readonly ILogger logger;
+    private readonly ModelProfile profile;
+    private readonly Dictionary<GradientIssueKind, Queue<long>> occurrences = new();
+    private readonly Dictionary<GradientIssueKind, long> issueCounts = new();
+    private readonly Dictionary<string, long> remedyCounts = new(StringComparer.Ordinal);
+    private readonly List<GradientEvent> stepEvents = new();
+    private readonly List<DetectedIssue> stepIssues = new();
+    private readonly List<RemedyAction> stepActions = new();
     private long step;
+    private long skipped;
     private bool disposed;
 
-    internal GradientWatcher(nn.Module module, optim.Optimizer optimizer, GradientWatchOptions options)
+    internal GradientWatcher(nn.Module module, optim.Optimizer optimizer, GradientWatchOptions options, GradientWatchBuilder.Plan plan)
     {
         this.module = module;
         this.optimizer = optimizer;
         this.options = options;
+        logger = plan.LoggerFactory?.CreateLogger("GradientWatch") ?? NullLogger.Instance;
         map = LayerMap.Build(module, options.Grouping, options.GroupingDepth);
         capture = new GradientCapture(map, options.MaxDegreeOfParallelism);
         RunId = options.RunId ?? Guid.NewGuid().ToString("N")[..12];
         ModelName = options.ModelName ?? module.GetType().Name;
         LayerNames = map.Layers.Select(l => l.Name).ToArray();
+        detectors = plan.CreateDetectors();
+        remedies = plan.CreateRemedies();
+        remedyNames = remedies.Select(r => r.Name).Distinct().ToArray();
+        editor = new TorchGradientEditor(map, capture, optimizer);
+        profile = ModelInspector.Inspect(module, map);
+        dispatcher = new EventDispatcher(options.EventHistoryCapacity, plan.EventCallbacks, logger, options.EventFilePath);
+        foreach (var callback in plan.StepCallbacks)
+        {
+            StepCompleted += (_, s) => callback(s);
+        }
+
+        metrics = new GradientWatchMetrics(RunId, ModelName, LayerNames, options);
+        foreach (var attach in plan.Attachments)
+        {
+            try
+            {
+                Attachments.Add(attach(this));
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "GradientWatch: an attachment failed to start; training continues without it");
+            }
+        }
     }
+
+    /// <summary>Objects whose lifetime is tied to this watcher (for example a metrics endpoint); disposed with it.</summary>
+    internal List<IDisposable> Attachments { get; } = new();
 
     /// <summary>Identifier of this training run (from <see cref="GradientWatchOptions.RunId"/> or generated).</summary>
     public string RunId { get; }
@@ -66,6 +114,31 @@ public sealed class GradientWatcher : IDisposable
 
     /// <summary>Raised after every step with its snapshot. Handler exceptions are swallowed and never stop training.</summary>
     public event EventHandler<StepSnapshot>? StepCompleted;
+
+    /// <summary>Every issue and remedy event as it happens. Observer exceptions are isolated and never stop training.</summary>
+    public IObservable<GradientEvent> Events => dispatcher;
+
+    /// <summary>The most recent events, oldest first, bounded by <see cref="GradientWatchOptions.EventHistoryCapacity"/>.</summary>
+    public IReadOnlyList<GradientEvent> History => dispatcher.History;
+
+    /// <summary>Full path of the JSON Lines event file, or null when none is written.</summary>
+    public string? EventFilePath => dispatcher.EventFilePath;
+
+    /// <summary>A summary of the run so far: steps, issues and remedies by kind, and the latest statistics.</summary>
+    public GradientWatchSummary GetSummary() => new()
+    {
+        RunId = RunId,
+        Model = ModelName,
+        Steps = step,
+        SkippedSteps = skipped,
+        IssueCounts = new Dictionary<GradientIssueKind, long>(issueCounts),
+        RemedyCounts = new Dictionary<string, long>(remedyCounts, StringComparer.Ordinal),
+        LastStep = Latest,
+        LastFullStatistics = LatestFull,
+        RecentEvents = History,
+    };
+
+    internal ILogger Logger => logger;
 
     internal GradientCapture Capture => capture;
 
@@ -129,16 +202,85 @@ public sealed class GradientWatcher : IDisposable
             GlobalGradientNormAfterRemedies = globalNorm,
         };
 
-        long beforeStep = Stopwatch.GetTimestamp();
-        optimizer.step();
-        long afterStep = Stopwatch.GetTimestamp();
-
-        if (measureUpdate)
+        // Detection: plain C# over the snapshot. A failing detector is logged and skipped.
+        stepIssues.Clear();
+        foreach (var detector in detectors)
         {
-            capture.MeasureUpdate();
-            snapshot = snapshot with { Layers = BuildLayers(full: true, includeUpdate: true) };
+            try
+            {
+                detector.Detect(snapshot, stepIssues);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "GradientWatch: detector {Detector} failed on step {Step}; training continues", detector.GetType().Name, step);
+            }
         }
 
+        // Remedies, in the order they were added.
+        stepActions.Clear();
+        editor.Reset(globalNorm);
+        var context = new RemedyContext(snapshot, stepIssues, editor);
+        foreach (var remedy in remedies)
+        {
+            try
+            {
+                if (remedy.Run(context) is { } action)
+                {
+                    stepActions.Add(action);
+                }
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "GradientWatch: remedy {Remedy} failed on step {Step}; training continues", remedy.Name, step);
+            }
+
+            if (context.HaltReason is not null)
+            {
+                break;
+            }
+        }
+
+        double normAfter = globalNorm;
+        if (editor.Edited)
+        {
+            try
+            {
+                normAfter = editor.CurrentGlobalNorm;
+            }
+            catch (Exception ex)
+            {
+                logger.LogDebug(ex, "GradientWatch: could not re-measure the norm after remedies");
+            }
+        }
+
+        bool skip = context.VetoReason is not null;
+        long beforeStep = Stopwatch.GetTimestamp();
+        if (skip)
+        {
+            skipped++;
+            optimizer.zero_grad();
+            capture.DiscardSnapshots();
+        }
+        else
+        {
+            optimizer.step();
+        }
+
+        long afterStep = Stopwatch.GetTimestamp();
+        if (measureUpdate && !skip)
+        {
+            capture.MeasureUpdate();
+            layers = BuildLayers(full: true, includeUpdate: true);
+        }
+
+        snapshot = snapshot with
+        {
+            Layers = layers,
+            StepSkipped = skip,
+            GlobalGradientNormAfterRemedies = normAfter,
+        };
+
+        var events = BuildEvents(snapshot);
         snapshot = snapshot with { Overhead = Stopwatch.GetElapsedTime(started) - Stopwatch.GetElapsedTime(beforeStep, afterStep) };
         Latest = snapshot;
         if (full)
@@ -146,8 +288,119 @@ public sealed class GradientWatcher : IDisposable
             LatestFull = snapshot;
         }
 
+        foreach (var e in events)
+        {
+            dispatcher.Publish(e);
+        }
+
+        try
+        {
+            metrics.Record(snapshot, events);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "GradientWatch: recording metrics failed; training continues");
+        }
+
         RaiseStepCompleted(snapshot);
+        if (context.HaltReason is { } reason)
+        {
+            throw new GradientWatchHaltedException(reason, snapshot, History.TakeLast(50).ToArray());
+        }
+
         return snapshot;
+    }
+
+    private IReadOnlyList<GradientEvent> BuildEvents(StepSnapshot snapshot)
+    {
+        if (stepIssues.Count == 0 && stepActions.Count == 0)
+        {
+            return Array.Empty<GradientEvent>();
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var events = new List<GradientEvent>(stepIssues.Count + stepActions.Count);
+        foreach (var issue in stepIssues)
+        {
+            var taken = stepActions.Where(a => a.Cause == issue.Kind || a.Cause is null).Select(a => a.Remedy).Distinct().ToArray();
+            issueCounts[issue.Kind] = issueCounts.GetValueOrDefault(issue.Kind) + 1;
+            string? advice = null;
+            if (Persisting(issue, snapshot.Step))
+            {
+                try
+                {
+                    advice = AdviceBuilder.For(issue, profile, snapshot, remedyNames);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogDebug(ex, "GradientWatch: building advice failed");
+                }
+            }
+
+            events.Add(new GradientEvent
+            {
+                Type = GradientEventType.Issue,
+                Step = snapshot.Step,
+                Time = now,
+                RunId = RunId,
+                Model = ModelName,
+                Kind = issue.Kind,
+                Trigger = issue.Trigger,
+                Severity = issue.Severity,
+                Layers = issue.Layers,
+                ObservedValue = issue.ObservedValue,
+                Threshold = issue.Threshold,
+                RemediesTaken = taken,
+                Advice = advice,
+                Message = issue.Message,
+                Details = issue.Details,
+            });
+        }
+
+        foreach (var action in stepActions)
+        {
+            remedyCounts[action.Remedy] = remedyCounts.GetValueOrDefault(action.Remedy) + 1;
+            events.Add(new GradientEvent
+            {
+                Type = GradientEventType.Remedy,
+                Step = snapshot.Step,
+                Time = now,
+                RunId = RunId,
+                Model = ModelName,
+                Kind = action.Cause,
+                Severity = action.Remedy == "halt" ? GradientEventSeverity.Critical : GradientEventSeverity.Info,
+                Layers = action.Layers,
+                ObservedValue = action.ObservedValue,
+                Threshold = action.Threshold,
+                Remedy = action.Remedy,
+                Message = action.Message,
+                Details = action.Details,
+            });
+        }
+
+        return events;
+    }
+
+    /// <summary>Persistent issues always persist; transient ones once they occurred often enough within the advice window.</summary>
+    private bool Persisting(DetectedIssue issue, long currentStep)
+    {
+        if (!occurrences.TryGetValue(issue.Kind, out var queue))
+        {
+            occurrences[issue.Kind] = queue = new Queue<long>();
+        }
+
+        queue.Enqueue(currentStep);
+        while (queue.Count > 0 && currentStep - queue.Peek() >= options.AdviceWindowSteps)
+        {
+            queue.Dequeue();
+        }
+
+        while (queue.Count > options.AdviceAfterOccurrences)
+        {
+            queue.Dequeue();
+        }
+
+        return issue.Persistent || queue.Count >= options.AdviceAfterOccurrences;
     }
 
     private static double NonFiniteNorm(ReadOnlySpan<GradientMoments> grads)
@@ -304,6 +557,20 @@ public sealed class GradientWatcher : IDisposable
         }
 
         disposed = true;
+        foreach (var attachment in Attachments)
+        {
+            try
+            {
+                attachment.Dispose();
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "GradientWatch: stopping an attachment failed");
+            }
+        }
+
         capture.Dispose();
+        metrics.Dispose();
+        dispatcher.Dispose();
     }
 }

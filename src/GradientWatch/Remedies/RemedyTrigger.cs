@@ -1,0 +1,78 @@
+using GradientWatch.Detection;
+
+namespace GradientWatch;
+
+/// <summary>When a remedy acts: always, on given issue kinds, or when the global norm crosses a threshold.</summary>
+public sealed class RemedyTrigger
+{
+    private readonly GradientIssueKind[] kinds;
+    private readonly double? normThreshold;
+
+    private RemedyTrigger(string description, GradientIssueKind[] kinds, double? normThreshold)
+    {
+        Description = description;
+        this.kinds = kinds;
+        this.normThreshold = normThreshold;
+    }
+
+    /// <summary>Acts on every step (the remedy itself decides whether anything needs changing, e.g. clipping only above the limit).</summary>
+    public static RemedyTrigger Always { get; } = new("always", Array.Empty<GradientIssueKind>(), null);
+
+    /// <summary>A readable form, for example <c>on exploding, non_finite</c>.</summary>
+    public string Description { get; }
+
+    /// <summary>The issue kinds this trigger reacts to; empty for <see cref="Always"/> and norm thresholds.</summary>
+    public IReadOnlyList<GradientIssueKind> Kinds => kinds;
+
+    /// <summary>Acts on steps where a detector reported one of <paramref name="kinds"/>.</summary>
+    public static RemedyTrigger OnIssues(params GradientIssueKind[] kinds)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        if (kinds.Length == 0)
+        {
+            throw new ArgumentException("RemedyTrigger.OnIssues needs at least one issue kind.", nameof(kinds));
+        }
+
+        return new RemedyTrigger("on " + string.Join(", ", kinds.Distinct()), kinds.Distinct().ToArray(), null);
+    }
+
+    /// <summary>Acts on steps whose global gradient norm exceeds <paramref name="threshold"/>.</summary>
+    public static RemedyTrigger WhenGlobalNormAbove(double threshold)
+    {
+        if (!double.IsFinite(threshold) || threshold <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "RemedyTrigger.WhenGlobalNormAbove needs a finite threshold greater than 0.");
+        }
+
+        return new RemedyTrigger($"global norm > {threshold}", Array.Empty<GradientIssueKind>(), threshold);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Description;
+
+    internal bool Matches(StepSnapshot snapshot, IReadOnlyList<DetectedIssue> issues, out GradientIssueKind? cause)
+    {
+        cause = null;
+        if (normThreshold is { } t)
+        {
+            return snapshot.GlobalGradientNorm > t || double.IsNaN(snapshot.GlobalGradientNorm);
+        }
+
+        if (kinds.Length == 0)
+        {
+            cause = issues.Count > 0 ? issues[0].Kind : null;
+            return true;
+        }
+
+        foreach (var issue in issues)
+        {
+            if (Array.IndexOf(kinds, issue.Kind) >= 0)
+            {
+                cause = issue.Kind;
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
