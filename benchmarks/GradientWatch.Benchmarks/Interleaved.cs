@@ -3,7 +3,11 @@ using System.Diagnostics;
 namespace GradientWatch.Benchmarks;
 
 /// <summary>One thing to time: a name and the body of one call.</summary>
-internal sealed record Timed(string Key, Action Body);
+internal sealed record Timed(string Key, Action Body)
+{
+    /// <summary>How many calls of the measured operation one invocation of <see cref="Body"/> makes.</summary>
+    public int Calls { get; init; } = 1;
+}
 
 /// <summary>Per-variant samples in milliseconds per call, one sample per round.</summary>
 internal sealed class Samples

@@ -1,42 +1,91 @@
+using System.CommandLine;
 using System.Diagnostics;
-using GradientWatch;
 using GradientWatch.Benchmarks;
-using GradientWatch.Capture;
-using GradientWatch.Statistics;
-using TorchSharp;
-var data = new float[5_270_000];
-var rng = new Random(1);
-for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() - 0.5) * 1e-3f;
-for (int rep = 0; rep < 0; rep++)
+using GradientWatch.Benchmarks.Models;
+using Spectre.Console;
+
+var quick = new Option<bool>("--quick") { Description = "A smoke run of under a minute: fewer rounds and a 10,000-step soak. Numbers are noisier." };
+var write = new Option<bool>("--write-results") { Description = "Write the results to benchmarks/RESULTS.md (or --results-file)." };
+var resultsFile = new Option<string?>("--results-file") { Description = "Where --write-results writes. Default: benchmarks/RESULTS.md in the repository." };
+var rounds = new Option<int?>("--rounds") { Description = "Interleaved rounds for the training-step comparison (default 15, quick 4)." };
+var soakSteps = new Option<int?>("--soak-steps") { Description = "Steps of the memory soak after warm-up (default 10,000; at least 10,000 for the issue's check)." };
+var skipSoak = new Option<bool>("--no-soak") { Description = "Skip the memory soak." };
+var root = new RootCommand("GradientWatch overhead benchmark: training-step overhead, statistics against the read-once floor, and a memory soak.")
 {
-    foreach (var (name, f) in new (string, Func<double>)[] {
-        ("sum", () => FusedReduction.Sum(data)),
-        ("norm", () => FusedReduction.NormOnly(data).SumOfSquares),
-        ("full", () => FusedReduction.Full(data).Sum),
-    })
+    quick, write, resultsFile, rounds, soakSteps, skipSoak,
+};
+
+root.SetAction(parse =>
+{
+    bool isQuick = parse.GetValue(quick);
+    var settings = new RunSettings(
+        isQuick,
+        StepRounds: parse.GetValue(rounds) ?? (isQuick ? 4 : 15),
+        StepsPerSample: GradientWatch.GradientWatchOptions.DefaultFullStatisticsInterval,
+        WarmupSteps: isQuick ? 5 : 20,
+        StatisticsRounds: isQuick ? 6 : 25,
+        SoakSteps: parse.GetValue(skipSoak) ? 0 : parse.GetValue(soakSteps) ?? 10_000);
+    var report = BenchmarkRunner.Run(settings, AnsiConsole.Console);
+    report.Print(AnsiConsole.Console);
+    if (parse.GetValue(write))
     {
-        var ts = new List<double>();
-        for (int k = 0; k < 200; k++) { if (k == 100) ts.Clear(); var s = Stopwatch.GetTimestamp(); f(); ts.Add(Stopwatch.GetElapsedTime(s).TotalMilliseconds); }
-        double med = Stats.Median(ts);
-        Console.WriteLine($"{name,-6} {med:F3} ms  {data.Length * 4 / med / 1e6:F1} GB/s");
+        string path = parse.GetValue(resultsFile) ?? Path.Combine(BenchmarkRunner.RepositoryRoot(), "benchmarks", "RESULTS.md");
+        string command = "dotnet run -c Release --project benchmarks/GradientWatch.Benchmarks --" + (isQuick ? " --quick" : string.Empty) + " --write-results";
+        File.WriteAllText(path, report.ToMarkdown(command));
+        AnsiConsole.MarkupLineInterpolated($"[grey]results written to {path}[/]");
     }
-}
-var target = new float[data.Length];
-for (int rep = 0; rep < 3; rep++)
-foreach (int bits in new[] { 512, 256 })
+
+    Console.WriteLine(report.ToJsonLine());
+    return 0;
+});
+
+return root.Parse(args).Invoke();
+
+namespace GradientWatch.Benchmarks
 {
-    FusedReduction.MaxVectorBits = bits;
-    foreach (var (name, f) in new (string, Func<double>)[] {
-        ("sum", () => FusedReduction.Sum(data)),
-        ("norm", () => FusedReduction.NormOnly(data).SumOfSquares),
-        ("full", () => FusedReduction.Full(data).Sum),
-        ("copy", () => FusedReduction.CopyAndNormOnly(data, target).Sum),
-        ("dist", () => FusedReduction.SquaredDistance(data, target)),
-    })
+    /// <summary>Runs every section in order and collects the report.</summary>
+    internal static class BenchmarkRunner
     {
-        var ts = new List<double>();
-        for (int k = 0; k < 200; k++) { if (k == 100) ts.Clear(); var s = Stopwatch.GetTimestamp(); f(); ts.Add(Stopwatch.GetElapsedTime(s).TotalMilliseconds); }
-        double med = Stats.Median(ts);
-        Console.WriteLine($"{bits} {name,-6} {med:F3} ms  {data.Length * 4 / med / 1e6:F1} GB/s");
+        public static BenchmarkReport Run(RunSettings settings, IAnsiConsole console)
+        {
+            var clock = Stopwatch.StartNew();
+            var machine = MachineInfo.Collect();
+            var steps = new List<StepResult>();
+            var statistics = new List<StatisticsResult>();
+            foreach (var make in new Func<Workload>[] { () => Workload.ReferenceMlp(), () => Workload.TransformerLike() })
+            {
+                using var workload = make();
+                console.MarkupLineInterpolated($"[grey]{clock.Elapsed.TotalSeconds,5:F0} s  {workload.Name}: training steps ({settings.StepRounds} rounds)...[/]");
+                steps.Add(StepBenchmark.Run(workload, settings.WarmupSteps, settings.StepRounds, settings.StepsPerSample));
+                console.MarkupLineInterpolated($"[grey]{clock.Elapsed.TotalSeconds,5:F0} s  {workload.Name}: statistics alone ({settings.StatisticsRounds} rounds)...[/]");
+                statistics.Add(StatisticsBenchmark.Run(workload, settings.StatisticsRounds));
+            }
+
+            SoakResult? soak = null;
+            if (settings.SoakSteps > 0)
+            {
+                console.MarkupLineInterpolated($"[grey]{clock.Elapsed.TotalSeconds,5:F0} s  soak ({settings.SoakSteps} steps)...[/]");
+                soak = SoakBenchmark.Run(settings.SoakSteps);
+            }
+
+            return new BenchmarkReport(machine, settings, steps, statistics, soak, BenchmarkReport.Evaluate(steps, statistics, soak), clock.Elapsed.TotalSeconds);
+        }
+
+        /// <summary>The directory holding GradientWatch.sln, searched upwards from the current directory and the binary.</summary>
+        public static string RepositoryRoot()
+        {
+            foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            {
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                {
+                    if (File.Exists(Path.Combine(dir.FullName, "GradientWatch.sln")))
+                    {
+                        return dir.FullName;
+                    }
+                }
+            }
+
+            return Environment.CurrentDirectory;
+        }
     }
 }

@@ -28,7 +28,7 @@ namespace GradientWatch.Statistics;
 /// </para>
 /// <para>
 /// The vector width is the widest the hardware accelerates (512-bit on AVX-512, else <see cref="Vector{T}"/>);
-/// the results do not depend on it beyond float rounding. Tests set <see cref="MaxVectorBits"/> to compare widths.
+/// the results do not depend on it beyond float rounding. Tests pass an explicit width to compare them.
 /// </para>
 /// </remarks>
 internal static class FusedReduction
@@ -52,31 +52,33 @@ internal static class FusedReduction
     private static readonly int SafeMaxBits = BitConverter.SingleToInt32Bits(FloatSafeMax);
     private static readonly int InfinityBits = BitConverter.SingleToInt32Bits(float.PositiveInfinity);
 
-    /// <summary>
-    /// Widest vector the float32 kernels may use, in bits (512, 256, 128 or 0 for scalar). Defaults to the widest
-    /// accelerated width; tests lower it to check that every width gives the same numbers.
-    /// </summary>
-    internal static int MaxVectorBits { get; set; } = DefaultVectorBits;
-
-    /// <summary>The widest accelerated width on this machine.</summary>
-    internal static int DefaultVectorBits
-        => Vector512.IsHardwareAccelerated ? 512 : Vector.IsHardwareAccelerated ? Vector<byte>.Count * 8 : 0;
+    /// <summary>Widest vector the float32 kernels use on this machine, in bits: 512 on AVX-512, else the <see cref="Vector{T}"/> width, 0 without SIMD.</summary>
+    internal static readonly int VectorBits = Vector512.IsHardwareAccelerated ? 512 : Vector.IsHardwareAccelerated ? Vector<byte>.Count * 8 : 0;
 
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
-    public static GradientMoments Full(ReadOnlySpan<float> data) => ReduceFloat<FullMode>(data, default);
+    public static GradientMoments Full(ReadOnlySpan<float> data) => ReduceFloat<FullMode>(data, default, VectorBits);
 
     /// <summary>Sum of squares, max |x| and exact NaN/Inf counts in one pass (no sum, no zero count).</summary>
-    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => ReduceFloat<NormMode>(data, default);
+    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => ReduceFloat<NormMode>(data, default, VectorBits);
 
     /// <summary>Copies <paramref name="source"/> into <paramref name="target"/> and returns <see cref="NormOnly(ReadOnlySpan{float})"/> of it, reading the source once.</summary>
-    public static GradientMoments CopyAndNormOnly(ReadOnlySpan<float> source, Span<float> target)
+    public static GradientMoments CopyAndNormOnly(ReadOnlySpan<float> source, Span<float> target) => CopyAndNormOnly(source, target, VectorBits);
+
+    /// <summary><see cref="Full(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits (tests compare widths).</summary>
+    internal static GradientMoments Full(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<FullMode>(data, default, maxVectorBits);
+
+    /// <summary><see cref="NormOnly(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
+    internal static GradientMoments NormOnly(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<NormMode>(data, default, maxVectorBits);
+
+    /// <summary><see cref="CopyAndNormOnly(ReadOnlySpan{float}, Span{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
+    internal static GradientMoments CopyAndNormOnly(ReadOnlySpan<float> source, Span<float> target, int maxVectorBits)
     {
         if (target.Length < source.Length)
         {
             throw new ArgumentException("Target is shorter than the source.", nameof(target));
         }
 
-        return ReduceFloat<CopyMode>(source, target);
+        return ReduceFloat<CopyMode>(source, target, maxVectorBits);
     }
 
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
@@ -92,11 +94,10 @@ internal static class FusedReduction
         return Reduce(source, full: false);
     }
 
-    private static GradientMoments ReduceFloat<TMode>(ReadOnlySpan<float> data, Span<float> target)
+    private static GradientMoments ReduceFloat<TMode>(ReadOnlySpan<float> data, Span<float> target, int bits)
         where TMode : struct
     {
         var m = new GradientMoments { Count = data.Length, NormOnly = typeof(TMode) != typeof(FullMode) };
-        int bits = MaxVectorBits;
         int done = 0;
         if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
@@ -430,7 +431,7 @@ internal static class FusedReduction
         var m = new GradientMoments { Count = data.Length, NormOnly = !full };
         int i = 0;
         const int vectorsPerBlock = 32;
-        if (Vector.IsHardwareAccelerated && MaxVectorBits > 0 && data.Length >= Vector<double>.Count * vectorsPerBlock)
+        if (Vector.IsHardwareAccelerated && VectorBits > 0 && data.Length >= Vector<double>.Count * vectorsPerBlock)
         {
             int width = Vector<double>.Count;
             int block = width * vectorsPerBlock;
@@ -541,12 +542,15 @@ internal static class FusedReduction
     }
 
     /// <summary>Plain Σx: one vectorized read of the memory with four accumulators, folded into double every block. No NaN/Inf handling.</summary>
-    public static double Sum(ReadOnlySpan<float> data)
+    public static double Sum(ReadOnlySpan<float> data) => Sum(data, VectorBits);
+
+    /// <summary><see cref="Sum(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
+    internal static double Sum(ReadOnlySpan<float> data, int maxVectorBits)
     {
         double total = 0;
         int i = 0;
         ref float origin = ref MemoryMarshal.GetReference(data);
-        if (MaxVectorBits >= 512 && Vector512.IsHardwareAccelerated)
+        if (maxVectorBits >= 512 && Vector512.IsHardwareAccelerated)
         {
             int width = Vector512<float>.Count;
             int block = width * BlockVectors;
@@ -565,7 +569,7 @@ internal static class FusedReduction
                 total += Vector512.Sum(lo + hi);
             }
         }
-        else if (MaxVectorBits > 0 && Vector.IsHardwareAccelerated)
+        else if (maxVectorBits >= Vector<byte>.Count * 8 && Vector.IsHardwareAccelerated)
         {
             int width = Vector<float>.Count;
             int block = width * BlockVectors;
@@ -615,7 +619,7 @@ internal static class FusedReduction
 
         double total = 0;
         int i = 0;
-        if (Vector.IsHardwareAccelerated && MaxVectorBits > 0)
+        if (Vector.IsHardwareAccelerated && VectorBits > 0)
         {
             int width = Vector<float>.Count;
             int block = width * BlockVectors;
