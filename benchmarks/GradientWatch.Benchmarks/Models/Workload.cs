@@ -37,10 +37,12 @@ internal sealed class Workload : IDisposable
     public int TensorCount => Parameters.Count;
 
     /// <summary>MLP 512 → 2048 → 2048 → 16 (ReLU), 5.3M parameters in 6 tensors, batch 128, cross-entropy.</summary>
-    public static Workload ReferenceMlp(int batch = 128)
+    public static Workload ReferenceMlp(int batch = 128) => Mlp(512, 2048, 16, batch);
+
+    /// <summary>MLP inputs → width → width → classes (ReLU), cross-entropy on one fixed random batch.</summary>
+    public static Workload Mlp(int inputs, int width, int classes, int batch)
     {
         torch.manual_seed(1234);
-        const int inputs = 512, width = 2048, classes = 16;
         var model = nn.Sequential(
             ("fc1", (nn.Module<Tensor, Tensor>)nn.Linear(inputs, width)),
             ("act1", nn.ReLU()),
@@ -56,10 +58,12 @@ internal sealed class Workload : IDisposable
     /// Decoder-only transformer: vocabulary 1024, context 32, width 256, 4 heads, feed-forward 1024, 6 blocks;
     /// 5.0M parameters in 104 tensors; batch 8 × 32 tokens; next-token cross-entropy.
     /// </summary>
-    public static Workload TransformerLike(int batch = 8)
+    public static Workload TransformerLike(int batch = 8) => Transformer(vocabulary: 1024, context: 32, width: 256, heads: 4, hidden: 1024, depth: 6, batch);
+
+    /// <summary>A decoder-only transformer language model (16 tensors per block) on one fixed random batch.</summary>
+    public static Workload Transformer(int vocabulary, int context, int width, int heads, int hidden, int depth, int batch)
     {
         torch.manual_seed(4321);
-        const int vocabulary = 1024, context = 32, width = 256, heads = 4, hidden = 1024, depth = 6;
         var model = new TransformerLm(vocabulary, context, width, heads, hidden, depth);
         var ids = torch.randint(0, vocabulary, new long[] { batch, context + 1 }, dtype: ScalarType.Int64);
         var input = ids[.., ..context].contiguous();
