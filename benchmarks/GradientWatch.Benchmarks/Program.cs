@@ -50,6 +50,14 @@ namespace GradientWatch.Benchmarks
         {
             var clock = Stopwatch.StartNew();
             var machine = MachineInfo.Collect();
+            // The soak runs first, in a process that has not yet held the 5M-parameter models, so RSS means something.
+            SoakResult? soak = null;
+            if (settings.SoakSteps > 0)
+            {
+                console.MarkupLineInterpolated($"[grey]{clock.Elapsed.TotalSeconds,5:F0} s  soak ({settings.SoakSteps} steps)...[/]");
+                soak = SoakBenchmark.Run(settings.SoakSteps);
+            }
+
             var steps = new List<StepResult>();
             var statistics = new List<StatisticsResult>();
             foreach (var make in new Func<Workload>[] { () => Workload.ReferenceMlp(), () => Workload.TransformerLike() })
@@ -59,13 +67,6 @@ namespace GradientWatch.Benchmarks
                 steps.Add(StepBenchmark.Run(workload, settings.WarmupSteps, settings.StepRounds, settings.StepsPerSample));
                 console.MarkupLineInterpolated($"[grey]{clock.Elapsed.TotalSeconds,5:F0} s  {workload.Name}: statistics alone ({settings.StatisticsRounds} rounds)...[/]");
                 statistics.Add(StatisticsBenchmark.Run(workload, settings.StatisticsRounds));
-            }
-
-            SoakResult? soak = null;
-            if (settings.SoakSteps > 0)
-            {
-                console.MarkupLineInterpolated($"[grey]{clock.Elapsed.TotalSeconds,5:F0} s  soak ({settings.SoakSteps} steps)...[/]");
-                soak = SoakBenchmark.Run(settings.SoakSteps);
             }
 
             return new BenchmarkReport(machine, settings, steps, statistics, soak, BenchmarkReport.Evaluate(steps, statistics, soak), clock.Elapsed.TotalSeconds);

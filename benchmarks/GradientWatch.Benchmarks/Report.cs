@@ -40,10 +40,17 @@ internal sealed record BenchmarkReport(
 
         foreach (var s in steps)
         {
-            double d = (s.RatioToBare[StepBenchmark.Defaults] - 1) * 100;
-            targets.Add(new("defaults: added step time", s.Model, d, 2.0, "%", d <= 2.0, "<="));
-            double f = (s.RatioToBare[StepBenchmark.Full] - 1) * 100;
-            targets.Add(new("full statistics every step: added step time", s.Model, f, 5.0, "%", f <= 5.0, "<="));
+            // Two measurements of the same thing: the paired step-time ratio (the definition, includes indirect
+            // effects such as cache pollution, but noisy on a shared 2-core machine), and the watcher's own time inside
+            // Step over the bare step (direct, far less noisy).
+            double bare = s.MedianStepMs[StepBenchmark.Bare];
+            foreach (var (variant, label, limit) in new[] { (StepBenchmark.Defaults, "defaults", 2.0), (StepBenchmark.Full, "full statistics every step", 5.0) })
+            {
+                double d = (s.RatioToBare[variant] - 1) * 100;
+                targets.Add(new($"{label}: added step time (paired step ratio)", s.Model, d, limit, "%", d <= limit, "<="));
+                double o = 100 * s.OverheadMs[variant] / bare;
+                targets.Add(new($"{label}: watcher time in Step / bare step", s.Model, o, limit, "%", o <= limit, "<="));
+            }
         }
 
         foreach (var s in statistics.Where(s => s.Model == "transformer"))
@@ -86,7 +93,7 @@ internal sealed record BenchmarkReport(
                 t.AddRow(v, F(s.MedianStepMs[v], 2), v == StepBenchmark.Bare ? "1.000" : Pct(s.RatioToBare[v]), double.IsNaN(overhead) ? "" : F(overhead, 3), double.IsNaN(overhead) ? "" : F(100 * overhead / s.MedianStepMs[StepBenchmark.Bare], 2) + " %");
             }
 
-            t.Caption($"{s.Description}; clip acted on {s.ClipActiveFraction:P0} of the full+clip+skip steps");
+            t.Caption($"{s.Description}; clip acted on {s.ClipActiveFraction:P0} of the full+clip+skip steps; bare-step spread (IQR/median) {s.BareSpreadPercent:F1} %");
             console.Write(t);
         }
 
@@ -152,7 +159,7 @@ internal sealed record BenchmarkReport(
             sb.AppendLine();
             sb.AppendLine(CultureInfo.InvariantCulture, $"## Training step: {s.Model}");
             sb.AppendLine();
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{s.Description}; {s.Parameters / 1e6:F2}M parameters in {s.Tensors} tensors. Clip acted on {s.ClipActiveFraction:P0} of the full+clip+skip steps.");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{s.Description}; {s.Parameters / 1e6:F2}M parameters in {s.Tensors} tensors. Clip acted on {s.ClipActiveFraction:P0} of the full+clip+skip steps. Bare-step spread (IQR/median over rounds): {s.BareSpreadPercent:F1} %.");
             sb.AppendLine();
             sb.AppendLine("| variant | median step ms | vs bare (paired median) | watcher time in Step, ms | watcher time / bare step |");
             sb.AppendLine("|---|---|---|---|---|");

@@ -27,11 +27,13 @@ internal static class StatisticsBenchmark
     public const string GwFullOneThread = "GradientWatch full statistics, 1 thread";
     public const string GwNorm = "GradientWatch norms only (default step)";
     public const string GwFullClip = "GradientWatch full statistics + clip";
+    public const string GwWeights = "GradientWatch weight norms + snapshot (full steps)";
+    public const string GwUpdate = "GradientWatch update distance (full steps)";
     public const string NativeClip = "native clip_grad_norm_";
     public const string TorchOps = "torch-op reductions";
     public const string Naive = "naive: .item() per statistic";
 
-    public static readonly string[] Methods = { FloorTorch, FloorFused, GwFull, GwFullOneThread, GwNorm, GwFullClip, NativeClip, TorchOps, Naive };
+    public static readonly string[] Methods = { FloorTorch, FloorFused, GwFull, GwFullOneThread, GwNorm, GwFullClip, GwWeights, GwUpdate, NativeClip, TorchOps, Naive };
 
     public static StatisticsResult Run(Workload workload, int rounds, double targetSampleMs = 4)
     {
@@ -78,6 +80,16 @@ internal static class StatisticsBenchmark
                 double n = Math.Sqrt(sq);
                 editor.Reset(n);
                 editor.ScaleAll(Math.Min(1.0, clipTo / (n + 1e-6)));
+            }),
+            new Timed(GwWeights, () =>
+            {
+                using var scope = torch.NewDisposeScope();
+                capture.MeasureWeights(snapshot: true);
+            }),
+            new Timed(GwUpdate, () =>
+            {
+                using var scope = torch.NewDisposeScope();
+                capture.MeasureUpdate();
             }),
             new Timed(NativeClip, () => StatisticsPaths.NativeClip(parameters, clipTo)),
             new Timed(TorchOps, () => Measure(torchOps, full: true)),
