@@ -92,6 +92,24 @@ internal sealed class Workload : IDisposable
         return new Workload("small", $"MLP 32-64-64-1, Tanh, batch {batch}, Adam", model, () => nn.functional.mse_loss(model.call(x), y), new[] { x, y }, 1e-3);
     }
 
+    /// <summary>
+    /// Makes this workload an exact copy of <paramref name="other"/> (same architecture): weights and batch.
+    /// Seeding alone is not enough where other threads draw from TorchSharp's global generator at the same time.
+    /// </summary>
+    public void CopyFrom(Workload other)
+    {
+        using var noGrad = torch.no_grad();
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            Parameters[i].copy_(other.Parameters[i]);
+        }
+
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i].copy_(other.data[i]);
+        }
+    }
+
     /// <summary>Zeroes the gradients, runs forward and backward, and returns the loss (one host read).</summary>
     public double ForwardBackward()
     {

@@ -107,6 +107,7 @@ public sealed class BenchmarkPathsTests
     {
         using var a = Small(model);
         using var b = Small(model);
+        b.CopyFrom(a);
         a.ForwardBackward();
         b.ForwardBackward();
         var map = LayerMap.Build(a.Module, LayerGrouping.OwningModule, 1);
@@ -225,6 +226,8 @@ public sealed class BenchmarkPathsTests
         using var bare = Small("mlp");
         using var watched = Small("mlp");
         using var full = Small("mlp");
+        watched.CopyFrom(bare);
+        full.CopyFrom(bare);
         using var w1 = watched.Module.WatchGradients(watched.Optimizer);
         using var w2 = full.Module.WatchGradients(full.Optimizer, w => w.Configure(o => o.FullStatisticsInterval = 1).ClipGlobalNorm(1e9).SkipNonFiniteSteps());
         for (int i = 0; i < 3; i++)
