@@ -10,6 +10,8 @@ fi
 
 # Observability tests need Prometheus and Alertmanager (Debian packages); install them where missing.
 source scripts/ensure-prometheus.sh
+# Dashboard tests type-check the dashboards against Grafana's published schema (@grafana/schema, npm).
+source scripts/ensure-dashboard-tools.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build GradientWatch.sln -c Release

@@ -19,6 +19,7 @@ public sealed class GradientWatchBuilder
     private readonly VanishingGradientOptions vanishing = new();
     private readonly DeadUnitsOptions deadUnits = new();
     private readonly StalledTrainingOptions stalled = new();
+    private readonly OvershootingOptions overshooting = new();
     private readonly List<RemedyRegistration> remedies = new();
     private readonly List<Action<GradientEvent>> eventCallbacks = new();
     private readonly List<Action<StepSnapshot>> stepCallbacks = new();
@@ -36,7 +37,7 @@ public sealed class GradientWatchBuilder
         return this;
     }
 
-    /// <summary>Configures exploding-gradient detection (on by default: z-score 4 after 25 warm-up steps, and 10× jumps per layer).</summary>
+    /// <summary>Configures exploding-gradient detection (on by default: z-score 4 after 10 warm-up steps, and 10× jumps per layer).</summary>
     public GradientWatchBuilder DetectExploding(Action<ExplodingGradientOptions>? configure = null) => Apply(exploding, configure);
 
     /// <summary>Configures vanishing-gradient detection (on by default: norm below 1e-7, or below 1e-4 of the largest layer, for 10 steps).</summary>
@@ -47,6 +48,16 @@ public sealed class GradientWatchBuilder
 
     /// <summary>Configures stalled-training detection (on by default: update ratio below 1e-7 for 5 measured steps).</summary>
     public GradientWatchBuilder DetectStalledTraining(Action<StalledTrainingOptions>? configure = null) => Apply(stalled, configure);
+
+    /// <summary>
+    /// Turns on the step-size instrument (<see cref="GradientWatchOptions.MeasureStepSize"/>) and configures overshooting
+    /// detection (median α of the last 5 steps above 0.5), which <see cref="ReduceLearningRate"/> can trigger on.
+    /// </summary>
+    public GradientWatchBuilder DetectOvershooting(Action<OvershootingOptions>? configure = null)
+    {
+        options.MeasureStepSize = true;
+        return Apply(overshooting, configure);
+    }
 
     /// <summary>Scales all gradients so the global norm is at most <paramref name="maxNorm"/>, reusing the measured norm. Trigger: every step.</summary>
     public GradientWatchBuilder ClipGlobalNorm(double maxNorm, Action<RemedyOptions>? configure = null)
@@ -186,6 +197,7 @@ public sealed class GradientWatchBuilder
         vanishing.Validate();
         deadUnits.Validate();
         stalled.Validate();
+        overshooting.Validate();
         foreach (var r in remedies)
         {
             r.Options.Validate(r.Name);
@@ -237,6 +249,7 @@ public sealed class GradientWatchBuilder
         (VanishingGradientOptions)Clone(vanishing),
         (DeadUnitsOptions)Clone(deadUnits),
         (StalledTrainingOptions)Clone(stalled),
+        options.MeasureStepSize ? (OvershootingOptions)Clone(overshooting) : null,
         remedies.ToArray(),
         eventCallbacks.ToArray(),
         stepCallbacks.ToArray(),
@@ -251,7 +264,7 @@ public sealed class GradientWatchBuilder
         GradientIssueKind.Vanishing => vanishing.Enabled,
         GradientIssueKind.DeadUnits => deadUnits.Enabled,
         GradientIssueKind.Stalled => stalled.Enabled,
-        GradientIssueKind.Overshooting => false,
+        GradientIssueKind.Overshooting => options.MeasureStepSize && overshooting.Enabled,
         _ => true,
     };
 
@@ -285,6 +298,7 @@ public sealed class GradientWatchBuilder
         VanishingGradientOptions Vanishing,
         DeadUnitsOptions DeadUnits,
         StalledTrainingOptions Stalled,
+        OvershootingOptions? Overshooting,
         IReadOnlyList<RemedyRegistration> Remedies,
         IReadOnlyList<Action<GradientEvent>> EventCallbacks,
         IReadOnlyList<Action<StepSnapshot>> StepCallbacks,
@@ -312,6 +326,11 @@ public sealed class GradientWatchBuilder
             if (Stalled.Enabled)
             {
                 list.Add(new StalledTrainingDetector(Stalled));
+            }
+
+            if (Overshooting is { Enabled: true })
+            {
+                list.Add(new OvershootingDetector(Overshooting));
             }
 
             return list;

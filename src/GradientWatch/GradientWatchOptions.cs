@@ -59,6 +59,13 @@ public sealed class GradientWatchOptions
     /// <summary>Window for <see cref="AdviceAfterOccurrences"/>. Default 100 steps.</summary>
     public int AdviceWindowSteps { get; set; } = 100;
 
+    /// <summary>
+    /// Measure Cockpit's step-size quantity α on every step (<see cref="StepSnapshot.StepSizeAlpha"/>), which feeds
+    /// overshooting detection. Costs one copy of the weights, one difference and two dot products per step, so it
+    /// is off by default; <see cref="GradientWatchBuilder.DetectOvershooting"/> turns it on.
+    /// </summary>
+    public bool MeasureStepSize { get; set; }
+
     /// <summary>Creates a copy of these options.</summary>
     public GradientWatchOptions Clone() => (GradientWatchOptions)MemberwiseClone();
 
@@ -109,8 +116,37 @@ public sealed class GradientWatchOptions
         {
             throw Invalid(nameof(RunId), "must not be empty or white space when set.");
         }
+
+        if (MaxExportedLayers is < 1 or > 1000)
+        {
+            throw Invalid(nameof(MaxExportedLayers), $"must be between 1 and 1000, was {MaxExportedLayers}.");
+        }
+
+        if (MetricsPeakWindow < TimeSpan.FromSeconds(1) || MetricsPeakWindow > TimeSpan.FromHours(1))
+        {
+            throw Invalid(nameof(MetricsPeakWindow), $"must be between 1 second and 1 hour, was {MetricsPeakWindow}.");
+        }
     }
 
     internal static ArgumentException Invalid(string setting, string message)
         => new($"GradientWatchOptions.{setting} {message}", setting);
+
+    /// <summary>Default for <see cref="MaxExportedLayers"/>.</summary>
+    public const int DefaultMaxExportedLayers = 64;
+
+    /// <summary>
+    /// Largest number of layers that get metric series of their own. With more layers, layers evenly spaced
+    /// across the model's depth (always the first and the last) are exported, and all others are folded into
+    /// one series labelled <c>layer="_other"</c> (norms combined as the root of the sum of squares, maxima as
+    /// the maximum). Default 64; between 1 and 1000.
+    /// </summary>
+    public int MaxExportedLayers { get; set; } = DefaultMaxExportedLayers;
+
+    /// <summary>
+    /// Trailing window of the peak series (<c>gradientwatch.layer.gradient.norm.peak</c>,
+    /// <c>gradientwatch.gradient.norm.peak</c>, <c>gradientwatch.layer.gradient.max_abs</c>): each reports the
+    /// largest value of any step in the last window, so a spike between two scrapes is never lost as long as
+    /// scrapes (or OTLP exports) come at least this often. Default 60 seconds; between 1 second and 1 hour.
+    /// </summary>
+    public TimeSpan MetricsPeakWindow { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -51,6 +51,7 @@ public sealed class GradientWatcher : IDisposable
     private readonly List<GradientEvent> stepEvents = new();
     private readonly List<DetectedIssue> stepIssues = new();
     private readonly List<RemedyAction> stepActions = new();
+    private readonly StepSizeTracker? stepSize;
     private long step;
     private long skipped;
     private bool disposed;
@@ -70,6 +71,7 @@ public sealed class GradientWatcher : IDisposable
         remedies = plan.CreateRemedies();
         remedyNames = remedies.Select(r => r.Name).Distinct().ToArray();
         editor = new TorchGradientEditor(map, capture, optimizer);
+        stepSize = options.MeasureStepSize ? new StepSizeTracker(map) : null;
         profile = ModelInspector.Inspect(module, map);
         dispatcher = new EventDispatcher(options.EventHistoryCapacity, plan.EventCallbacks, logger, options.EventFilePath);
         foreach (var callback in plan.StepCallbacks)
@@ -78,6 +80,7 @@ public sealed class GradientWatcher : IDisposable
         }
 
         metrics = new GradientWatchMetrics(RunId, ModelName, LayerNames, options);
+        metrics.DeclareRemedies(remedyNames);
         foreach (var attach in plan.Attachments)
         {
             try
@@ -200,6 +203,7 @@ public sealed class GradientWatcher : IDisposable
             IsFullStatistics = full,
             Layers = layers,
             GlobalGradientNormAfterRemedies = globalNorm,
+            StepSizeAlpha = MeasureAlpha(loss),
         };
 
         // Detection: plain C# over the snapshot. A failing detector is logged and skipped.
@@ -260,13 +264,20 @@ public sealed class GradientWatcher : IDisposable
             skipped++;
             optimizer.zero_grad();
             capture.DiscardSnapshots();
+            stepSize?.Reset();
         }
         else
         {
+            TryStepSize(t => t.BeforeStep());
             optimizer.step();
         }
 
         long afterStep = Stopwatch.GetTimestamp();
+        if (!skip)
+        {
+            TryStepSize(t => t.AfterStep(loss, editor.UniformScale));
+        }
+
         if (measureUpdate && !skip)
         {
             capture.MeasureUpdate();
@@ -401,6 +412,42 @@ public sealed class GradientWatcher : IDisposable
         }
 
         return issue.Persistent || queue.Count >= options.AdviceAfterOccurrences;
+    }
+
+    private double MeasureAlpha(double? loss)
+    {
+        if (stepSize is null)
+        {
+            return double.NaN;
+        }
+
+        try
+        {
+            return stepSize.Complete() is { } m ? StepSizeFit.Alpha(m.Loss0, loss, m.Slope0, m.Slope1) : double.NaN;
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "GradientWatch: step-size measurement failed");
+            return double.NaN;
+        }
+    }
+
+    private void TryStepSize(Action<StepSizeTracker> action)
+    {
+        if (stepSize is null)
+        {
+            return;
+        }
+
+        try
+        {
+            action(stepSize);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "GradientWatch: step-size measurement failed");
+            stepSize.Reset();
+        }
     }
 
     private static double NonFiniteNorm(ReadOnlySpan<GradientMoments> grads)
@@ -570,6 +617,7 @@ public sealed class GradientWatcher : IDisposable
         }
 
         capture.Dispose();
+        stepSize?.Dispose();
         metrics.Dispose();
         dispatcher.Dispose();
     }

@@ -24,11 +24,15 @@ internal sealed class TorchGradientEditor : IGradientEditor
     /// <summary>True once any remedy changed the gradients on this step.</summary>
     public bool Edited { get; private set; }
 
+    /// <summary>Product of the uniform scalings applied on this step (1 when none).</summary>
+    public double UniformScale { get; private set; } = 1.0;
+
     public void Reset(double measuredGlobalNorm)
     {
         globalNorm = measuredGlobalNorm;
         stale = false;
         Edited = false;
+        UniformScale = 1.0;
     }
 
     public double CurrentGlobalNorm
@@ -67,6 +71,7 @@ internal sealed class TorchGradientEditor : IGradientEditor
         }
 
         globalNorm *= factor;
+        UniformScale *= factor;
         Edited = true;
     }
 

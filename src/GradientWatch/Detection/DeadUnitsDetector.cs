@@ -7,12 +7,13 @@ internal sealed class DeadUnitsDetector : IGradientDetector
 {
     private readonly DeadUnitsOptions options;
     private readonly PersistentConditionReporter reporter;
-    private int[] consecutive = Array.Empty<int>();
+    private readonly LayerStreaks streaks;
 
     public DeadUnitsDetector(DeadUnitsOptions options)
     {
         this.options = options;
         reporter = new PersistentConditionReporter(options.RepeatEverySteps);
+        streaks = new LayerStreaks(options.ConsecutiveSteps);
     }
 
     public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
@@ -22,26 +23,7 @@ internal sealed class DeadUnitsDetector : IGradientDetector
             return;
         }
 
-        var layers = snapshot.Layers;
-        if (consecutive.Length != layers.Count)
-        {
-            consecutive = new int[layers.Count];
-        }
-
-        bool newly = false;
-        var dead = new List<LayerStatistics>();
-        for (int i = 0; i < layers.Count; i++)
-        {
-            var l = layers[i];
-            bool holds = !l.IsFrozen && l.ZeroFraction >= options.ZeroFractionThreshold;
-            consecutive[i] = holds ? consecutive[i] + 1 : 0;
-            if (consecutive[i] >= options.ConsecutiveSteps)
-            {
-                dead.Add(l);
-                newly |= consecutive[i] == options.ConsecutiveSteps;
-            }
-        }
-
+        var (dead, newly) = streaks.Update(snapshot.Layers, l => !l.IsFrozen && l.ZeroFraction >= options.ZeroFractionThreshold);
         if (!reporter.ShouldReport(snapshot.Step, dead.Count > 0, newly))
         {
             return;

@@ -19,8 +19,8 @@ public sealed class ExplodingGradientOptions : DetectorOptions
     /// <summary>Weight of the past in the exponential moving statistics (0..1). Default 0.97, as in ZClip.</summary>
     public double Smoothing { get; set; } = 0.97;
 
-    /// <summary>Steps observed before the z-score and jump triggers may fire. Default 25.</summary>
-    public int WarmupSteps { get; set; } = 25;
+    /// <summary>Steps observed before the z-score and jump triggers may fire. Default 10.</summary>
+    public int WarmupSteps { get; set; } = 10;
 
     /// <summary>Flag a layer whose norm exceeds this multiple of its own moving average. Default 10. Null turns the trigger off.</summary>
     public double? JumpFactor { get; set; } = 10.0;

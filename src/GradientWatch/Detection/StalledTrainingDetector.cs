@@ -7,46 +7,23 @@ internal sealed class StalledTrainingDetector : IGradientDetector
 {
     private readonly StalledTrainingOptions options;
     private readonly PersistentConditionReporter reporter;
-    private int[] consecutive = Array.Empty<int>();
+    private readonly LayerStreaks streaks;
 
     public StalledTrainingDetector(StalledTrainingOptions options)
     {
         this.options = options;
         reporter = new PersistentConditionReporter(options.RepeatEverySteps);
+        streaks = new LayerStreaks(options.ConsecutiveSteps);
     }
 
     public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
     {
-        var layers = snapshot.Layers;
-        if (consecutive.Length != layers.Count)
-        {
-            consecutive = new int[layers.Count];
-        }
-
-        if (!layers.Any(l => !double.IsNaN(l.UpdateToWeightRatio)))
+        if (!snapshot.Layers.Any(l => !double.IsNaN(l.UpdateToWeightRatio)))
         {
             return; // Not measured on this step.
         }
 
-        bool newly = false;
-        var stalled = new List<LayerStatistics>();
-        for (int i = 0; i < layers.Count; i++)
-        {
-            var l = layers[i];
-            if (double.IsNaN(l.UpdateToWeightRatio))
-            {
-                continue;
-            }
-
-            bool holds = !l.IsFrozen && l.UpdateToWeightRatio < options.UpdateRatioThreshold;
-            consecutive[i] = holds ? consecutive[i] + 1 : 0;
-            if (consecutive[i] >= options.ConsecutiveSteps)
-            {
-                stalled.Add(l);
-                newly |= consecutive[i] == options.ConsecutiveSteps;
-            }
-        }
-
+        var (stalled, newly) = streaks.Update(snapshot.Layers, l => double.IsNaN(l.UpdateToWeightRatio) ? null : !l.IsFrozen && l.UpdateToWeightRatio < options.UpdateRatioThreshold);
         if (!reporter.ShouldReport(snapshot.Step, stalled.Count > 0, newly))
         {
             return;

@@ -7,12 +7,13 @@ internal sealed class VanishingGradientDetector : IGradientDetector
 {
     private readonly VanishingGradientOptions options;
     private readonly PersistentConditionReporter reporter;
-    private int[] consecutive = Array.Empty<int>();
+    private readonly LayerStreaks streaks;
 
     public VanishingGradientDetector(VanishingGradientOptions options)
     {
         this.options = options;
         reporter = new PersistentConditionReporter(options.RepeatEverySteps);
+        streaks = new LayerStreaks(options.ConsecutiveSteps);
     }
 
     public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
@@ -23,11 +24,6 @@ internal sealed class VanishingGradientDetector : IGradientDetector
         }
 
         var layers = snapshot.Layers;
-        if (consecutive.Length != layers.Count)
-        {
-            consecutive = new int[layers.Count];
-        }
-
         double max = 0;
         foreach (var l in layers)
         {
@@ -37,21 +33,9 @@ internal sealed class VanishingGradientDetector : IGradientDetector
             }
         }
 
-        bool newlyTripped = false;
-        var vanishing = new List<LayerStatistics>();
-        for (int i = 0; i < layers.Count; i++)
-        {
-            var l = layers[i];
-            bool low = !l.IsFrozen
-                && ((options.AbsoluteThreshold is { } a && l.GradientNorm < a)
-                    || (options.RelativeThreshold is { } r && max > 0 && l.GradientNorm < r * max));
-            consecutive[i] = low ? consecutive[i] + 1 : 0;
-            if (consecutive[i] >= options.ConsecutiveSteps)
-            {
-                vanishing.Add(l);
-                newlyTripped |= consecutive[i] == options.ConsecutiveSteps;
-            }
-        }
+        var (vanishing, newlyTripped) = streaks.Update(layers, l => !l.IsFrozen
+            && ((options.AbsoluteThreshold is { } a && l.GradientNorm < a)
+                || (options.RelativeThreshold is { } r && max > 0 && l.GradientNorm < r * max)));
 
         if (!reporter.ShouldReport(snapshot.Step, vanishing.Count > 0, newlyTripped))
         {

@@ -36,6 +36,13 @@ public sealed record StepSnapshot
     /// <summary>Global gradient norm after the remedies ran (equal to <see cref="GlobalGradientNorm"/> when nothing changed the gradients).</summary>
     public double GlobalGradientNormAfterRemedies { get; init; } = double.NaN;
 
+    /// <summary>
+    /// Cockpit's α for the previous step, measured when <see cref="GradientWatchOptions.MeasureStepSize"/> is on:
+    /// where the step landed on a quadratic fitted along its direction. About 0: at the minimum; near −1: a timid
+    /// step; clearly positive: overshooting (above 1 the loss grows). NaN when not measured.
+    /// </summary>
+    public double StepSizeAlpha { get; init; } = double.NaN;
+
     /// <summary>Time spent inside GradientWatch for this step, excluding the optimizer step itself.</summary>
     public TimeSpan Overhead { get; init; }
 

@@ -1,30 +1,438 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+
 namespace GradientWatch.Telemetry;
 
 /// <summary>
-/// Feeds the GradientWatch <see cref="System.Diagnostics.Metrics.Meter"/> from one watcher. The watcher calls
-/// <see cref="Record"/> once per step, after remedies ran, with the step's snapshot and events.
+/// Feeds the GradientWatch <see cref="Meter"/> from one watcher. The watcher calls <see cref="Record"/> once per
+/// step, after remedies ran, with the step's snapshot and events; the meter's observable instruments read the
+/// latest state of every live watcher when a reader collects. Disposing unregisters the watcher, so its series
+/// disappear.
 /// </summary>
+/// <remarks>
+/// Nothing between collections is lost: counters (steps, skipped steps, issues, remedies, non-finite elements)
+/// accumulate every step, and the peak series report the largest value of any step in the trailing
+/// <see cref="GradientWatchOptions.MetricsPeakWindow"/>.
+/// </remarks>
 internal sealed class GradientWatchMetrics : IDisposable
 {
     /// <summary>Name of the meter every watcher reports through.</summary>
-    public const string MeterName = "GradientWatch";
+    public const string MeterName = GradientWatchMetricNames.MeterName;
+
+    private const int MaxRemedyNames = 32;
+
+    private static readonly GradientIssueKind[] Kinds = Enum.GetValues<GradientIssueKind>();
+    private static readonly GradientEventSeverity[] Severities = Enum.GetValues<GradientEventSeverity>();
+
+    private readonly object gate = new();
+    private readonly TimeProvider time;
+    private readonly long bucketTicks;
+    private readonly ExportedLayers exported;
+    private readonly KeyValuePair<string, object?>[] runTags;
+    private readonly KeyValuePair<string, object?>[][] layerTags;
+    private readonly KeyValuePair<string, object?>[][] issueTags;
+    private readonly Dictionary<string, (KeyValuePair<string, object?>[] Tags, long Count)> remedies = new(StringComparer.Ordinal);
+
+    // Per exported layer slot.
+    private readonly Slot[] scratch;
+    private readonly double[] norm;
+    private readonly WindowedMax[] normPeak;
+    private readonly WindowedMax[] maxAbsPeak;
+    private readonly double[] lastMaxAbs;
+    private readonly double[] zero;
+    private readonly double[] weightNorm;
+    private readonly double[] update;
+    private readonly long[] nonFinite;
+    private readonly bool[] seen;
+
+    // Whole model.
+    private readonly WindowedMax globalPeak = new();
+    private readonly long[] issues;
+    private double globalNorm = double.NaN;
+    private double loss = double.NaN;
+    private double learningRate = double.NaN;
+    private double stepSizeAlpha = double.NaN;
+    private long steps;
+    private long skipped;
+    private bool lossSeen;
+    private int disposed;
 
     public GradientWatchMetrics(string runId, string model, IReadOnlyList<string> layerNames, GradientWatchOptions options)
+        : this(runId, model, layerNames, options, TimeProvider.System)
     {
-        _ = runId;
-        _ = model;
-        _ = layerNames;
-        _ = options;
+    }
+
+    internal GradientWatchMetrics(string runId, string model, IReadOnlyList<string> layerNames, GradientWatchOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(layerNames);
+        ArgumentNullException.ThrowIfNull(options);
+        this.time = time;
+        long windowTicks = (long)(options.MetricsPeakWindow.TotalSeconds * time.TimestampFrequency);
+        bucketTicks = Math.Max(1, windowTicks / WindowedMax.BucketCount);
+        RunId = MetricLabels.Sanitize(runId);
+        Model = MetricLabels.Sanitize(model);
+        exported = ExportedLayers.Create(layerNames, options.MaxExportedLayers);
+        runTags = [new(GradientWatchMetricNames.RunId, RunId), new(GradientWatchMetricNames.Model, Model)];
+
+        int slots = exported.SlotCount;
+        layerTags = new KeyValuePair<string, object?>[slots][];
+        for (int s = 0; s < slots; s++)
+        {
+            int depth = exported.Depth[s];
+            layerTags[s] = depth < 0
+                ? [runTags[0], runTags[1], new(GradientWatchMetricNames.Layer, exported.Names[s])]
+                : [runTags[0], runTags[1], new(GradientWatchMetricNames.Layer, exported.Names[s]), new(GradientWatchMetricNames.LayerIndex, depth.ToString(CultureInfo.InvariantCulture))];
+        }
+
+        issueTags = new KeyValuePair<string, object?>[Kinds.Length * Severities.Length][];
+        issues = new long[issueTags.Length];
+        foreach (var kind in Kinds)
+        {
+            foreach (var severity in Severities)
+            {
+                issueTags[IssueIndex(kind, severity)] =
+                [
+                    runTags[0], runTags[1],
+                    new(GradientWatchMetricNames.Kind, MetricLabels.Of(kind)),
+                    new(GradientWatchMetricNames.Severity, MetricLabels.Of(severity)),
+                ];
+            }
+        }
+
+        scratch = new Slot[slots];
+        norm = Filled(slots, double.NaN);
+        lastMaxAbs = Filled(slots, double.NaN);
+        zero = Filled(slots, double.NaN);
+        weightNorm = Filled(slots, double.NaN);
+        update = Filled(slots, double.NaN);
+        nonFinite = new long[slots];
+        seen = new bool[slots];
+        normPeak = new WindowedMax[slots];
+        maxAbsPeak = new WindowedMax[slots];
+        for (int s = 0; s < slots; s++)
+        {
+            normPeak[s] = new WindowedMax();
+            maxAbsPeak[s] = new WindowedMax();
+        }
+
+        GradientWatchMeter.Register(this);
+    }
+
+    /// <summary>Sanitized run id, as exported.</summary>
+    public string RunId { get; }
+
+    /// <summary>Sanitized model name, as exported.</summary>
+    public string Model { get; }
+
+    /// <summary>The exported layer series.</summary>
+    internal ExportedLayers Exported => exported;
+
+    /// <summary>Declares remedy names up front, so their counters start at 0 and the first firing is counted by rate().</summary>
+    public void DeclareRemedies(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        lock (gate)
+        {
+            foreach (string name in names)
+            {
+                RemedyKey(name);
+            }
+        }
     }
 
     /// <summary>Records one step. Never throws.</summary>
     public void Record(StepSnapshot snapshot, IReadOnlyList<GradientEvent> events)
     {
-        _ = snapshot;
-        _ = events;
+        try
+        {
+            RecordCore(snapshot, events);
+        }
+        catch (Exception)
+        {
+            // Diagnostics never stop training.
+        }
+    }
+
+    private void RecordCore(StepSnapshot snapshot, IReadOnlyList<GradientEvent> events)
+    {
+        lock (gate)
+        {
+            long bucket = CurrentBucket();
+            steps++;
+            if (snapshot.StepSkipped)
+            {
+                skipped++;
+            }
+
+            globalNorm = snapshot.GlobalGradientNorm;
+            globalPeak.Add(globalNorm, bucket);
+            if (snapshot.Loss is { } l)
+            {
+                loss = l;
+                lossSeen = true;
+            }
+
+            if (snapshot.LearningRates is { Count: > 0 } lrs)
+            {
+                learningRate = lrs[0];
+            }
+
+            if (!double.IsNaN(snapshot.StepSizeAlpha))
+            {
+                stepSizeAlpha = snapshot.StepSizeAlpha;
+            }
+
+            RecordLayers(snapshot.Layers, bucket);
+            if (events is null)
+            {
+                return;
+            }
+
+            foreach (var e in events)
+            {
+                if (e is null)
+                {
+                    continue;
+                }
+
+                if (e.Type == GradientEventType.Issue && e.Kind is { } kind)
+                {
+                    int i = IssueIndex(kind, e.Severity);
+                    if (i >= 0)
+                    {
+                        issues[i]++;
+                    }
+                }
+                else if (e.Type == GradientEventType.Remedy && e.Remedy is { } remedy)
+                {
+                    string key = RemedyKey(remedy);
+                    var entry = remedies[key];
+                    remedies[key] = (entry.Tags, entry.Count + 1);
+                }
+            }
+        }
+    }
+
+    private void RecordLayers(IReadOnlyList<LayerStatistics> layers, long bucket)
+    {
+        Array.Clear(scratch);
+        foreach (var layer in layers)
+        {
+            int s = exported.SlotOf(layer.Index);
+            if (s < 0 || layer.IsFrozen)
+            {
+                continue;
+            }
+
+            ref Slot a = ref scratch[s];
+            double n = layer.GradientNorm;
+            a.Norm = a.Count == 0 ? n : Math.Sqrt((a.Norm * a.Norm) + (n * n));
+            a.MaxAbs = a.Count == 0 || layer.MaxAbs > a.MaxAbs || double.IsNaN(a.MaxAbs) ? layer.MaxAbs : a.MaxAbs;
+            a.Count++;
+            nonFinite[s] += layer.NanCount + layer.InfCount;
+            if (layer.HasFullStatistics)
+            {
+                a.Full = true;
+                a.Elements += layer.ElementCount;
+                a.Zeros += layer.ZeroFraction * layer.ElementCount;
+                double w = layer.WeightNorm;
+                a.WeightSq += w * w;
+                if (!double.IsNaN(layer.UpdateToWeightRatio))
+                {
+                    double dw = layer.UpdateToWeightRatio * w;
+                    a.UpdateSq += dw * dw;
+                    a.UpdateWeightSq += w * w;
+                    a.HasUpdate = true;
+                }
+            }
+        }
+
+        for (int s = 0; s < scratch.Length; s++)
+        {
+            ref Slot a = ref scratch[s];
+            if (a.Count == 0)
+            {
+                continue;
+            }
+
+            seen[s] = true;
+            norm[s] = a.Norm;
+            normPeak[s].Add(a.Norm, bucket);
+            lastMaxAbs[s] = a.MaxAbs;
+            maxAbsPeak[s].Add(a.MaxAbs, bucket);
+            if (a.Full)
+            {
+                zero[s] = a.Elements > 0 ? a.Zeros / a.Elements : double.NaN;
+                weightNorm[s] = Math.Sqrt(a.WeightSq);
+            }
+
+            if (a.HasUpdate)
+            {
+                update[s] = Math.Sqrt(a.UpdateSq) / Math.Sqrt(a.UpdateWeightSq);
+            }
+        }
+    }
+
+    // Observation, called by the meter's callbacks on the collecting thread.
+    internal void ObserveLayers(LayerValue which, List<Measurement<double>> into)
+    {
+        lock (gate)
+        {
+            long bucket = which is LayerValue.NormPeak or LayerValue.MaxAbs ? CurrentBucket() : 0;
+            for (int s = 0; s < layerTags.Length; s++)
+            {
+                double v = which switch
+                {
+                    LayerValue.Norm => norm[s],
+                    LayerValue.NormPeak => PeakOr(normPeak[s], bucket, norm[s]),
+                    LayerValue.MaxAbs => PeakOr(maxAbsPeak[s], bucket, lastMaxAbs[s]),
+                    LayerValue.ZeroFraction => zero[s],
+                    LayerValue.WeightNorm => weightNorm[s],
+                    LayerValue.UpdateRatio => update[s],
+                    _ => double.NaN,
+                };
+
+                // Norms may legitimately be NaN or +Inf (non-finite gradients): report them once the layer was measured.
+                bool report = which is LayerValue.Norm or LayerValue.NormPeak or LayerValue.MaxAbs ? seen[s] : !double.IsNaN(v);
+                if (report)
+                {
+                    into.Add(new Measurement<double>(v, layerTags[s]));
+                }
+            }
+        }
+    }
+
+    internal void ObserveLayerNonFinite(List<Measurement<long>> into)
+    {
+        lock (gate)
+        {
+            for (int s = 0; s < layerTags.Length; s++)
+            {
+                into.Add(new Measurement<long>(nonFinite[s], layerTags[s]));
+            }
+        }
+    }
+
+    internal void ObserveGlobal(GlobalValue which, List<Measurement<double>> into)
+    {
+        lock (gate)
+        {
+            double v = which switch
+            {
+                GlobalValue.Norm => globalNorm,
+                GlobalValue.NormPeak => PeakOr(globalPeak, CurrentBucket(), globalNorm),
+                GlobalValue.Loss => loss,
+                GlobalValue.LearningRate => learningRate,
+                GlobalValue.StepSizeAlpha => stepSizeAlpha,
+                _ => double.NaN,
+            };
+
+            // A NaN loss or norm is real information (non-finite training): report it once it was measured.
+            bool report = which switch
+            {
+                GlobalValue.Norm or GlobalValue.NormPeak => steps > 0,
+                GlobalValue.Loss => lossSeen,
+                _ => !double.IsNaN(v),
+            };
+
+            if (report)
+            {
+                into.Add(new Measurement<double>(v, runTags));
+            }
+        }
+    }
+
+    internal void ObserveCounters(CounterValue which, List<Measurement<long>> into)
+    {
+        lock (gate)
+        {
+            switch (which)
+            {
+                case CounterValue.Steps:
+                    into.Add(new Measurement<long>(steps, runTags));
+                    break;
+                case CounterValue.StepsSkipped:
+                    into.Add(new Measurement<long>(skipped, runTags));
+                    break;
+                case CounterValue.Issues:
+                    for (int i = 0; i < issues.Length; i++)
+                    {
+                        into.Add(new Measurement<long>(issues[i], issueTags[i]));
+                    }
+
+                    break;
+                case CounterValue.Remedies:
+                    foreach (var (_, entry) in remedies)
+                    {
+                        into.Add(new Measurement<long>(entry.Count, entry.Tags));
+                    }
+
+                    break;
+            }
+        }
     }
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            GradientWatchMeter.Unregister(this);
+        }
+    }
+
+    private static double PeakOr(WindowedMax peak, long bucket, double fallback)
+    {
+        double max = peak.Max(bucket);
+        return double.IsNaN(max) ? fallback : max;
+    }
+
+    private static int IssueIndex(GradientIssueKind kind, GradientEventSeverity severity)
+    {
+        int k = Array.IndexOf(Kinds, kind);
+        int s = Array.IndexOf(Severities, severity);
+        return k < 0 || s < 0 ? -1 : (k * Severities.Length) + s;
+    }
+
+    private static double[] Filled(int length, double value)
+    {
+        var a = new double[length];
+        Array.Fill(a, value);
+        return a;
+    }
+
+    private long CurrentBucket() => time.GetTimestamp() / bucketTicks;
+
+    private string RemedyKey(string remedy)
+    {
+        string key = MetricLabels.Sanitize(remedy);
+        if (!remedies.ContainsKey(key))
+        {
+            if (remedies.Count >= MaxRemedyNames)
+            {
+                key = GradientWatchMetricNames.OtherLayer;
+                if (remedies.ContainsKey(key))
+                {
+                    return key;
+                }
+            }
+
+            remedies[key] = ([runTags[0], runTags[1], new(GradientWatchMetricNames.Remedy, key)], 0);
+        }
+
+        return key;
+    }
+
+    private struct Slot
+    {
+        public int Count;
+        public double Norm;
+        public double MaxAbs;
+        public bool Full;
+        public long Elements;
+        public double Zeros;
+        public double WeightSq;
+        public bool HasUpdate;
+        public double UpdateSq;
+        public double UpdateWeightSq;
     }
 }

@@ -1,0 +1,9 @@
+namespace GradientWatch.ML.Inference;
+
+/// <summary>ML.NET's annotation kind names (its own constants are internal).</summary>
+internal static class AnnotationKinds
+{
+    public const string KeyValues = "KeyValues";
+
+    public const string SlotNames = "SlotNames";
+}

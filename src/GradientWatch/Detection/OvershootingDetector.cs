@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace GradientWatch.Detection;
+
+/// <summary>Steps whose median α over a short window stays above a threshold: the learning rate jumps across the valley.</summary>
+internal sealed class OvershootingDetector : IGradientDetector
+{
+    private readonly OvershootingOptions options;
+    private readonly PersistentConditionReporter reporter;
+    private readonly Queue<double> window = new();
+    private bool wasHolding;
+
+    public OvershootingDetector(OvershootingOptions options)
+    {
+        this.options = options;
+        reporter = new PersistentConditionReporter(options.RepeatEverySteps);
+    }
+
+    public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
+    {
+        double alpha = snapshot.StepSizeAlpha;
+        if (double.IsNaN(alpha))
+        {
+            return; // Not measured (first step, skipped step, or no bowl along the step).
+        }
+
+        window.Enqueue(alpha);
+        while (window.Count > options.WindowSteps)
+        {
+            window.Dequeue();
+        }
+
+        if (window.Count < options.WindowSteps)
+        {
+            return;
+        }
+
+        var sorted = window.Order().ToArray();
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        bool holds = median > options.AlphaThreshold;
+        bool newly = holds && !wasHolding;
+        wasHolding = holds;
+        if (!reporter.ShouldReport(snapshot.Step, holds, newly))
+        {
+            return;
+        }
+
+        issues.Add(new DetectedIssue
+        {
+            Kind = GradientIssueKind.Overshooting,
+            Trigger = "alpha",
+            Severity = GradientEventSeverity.Warning,
+            ObservedValue = median,
+            Threshold = options.AlphaThreshold,
+            Persistent = true,
+            Details = new Dictionary<string, double> { ["alpha"] = alpha, ["median_alpha"] = median, ["window"] = window.Count },
+            Message = string.Create(CultureInfo.InvariantCulture, $"steps overshoot: median α {median:G3} over the last {window.Count} steps (latest {alpha:G3}, threshold {options.AlphaThreshold:G3}); steps land past the minimum along their direction"),
+        });
+    }
+}

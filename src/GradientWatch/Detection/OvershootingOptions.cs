@@ -1,0 +1,25 @@
+namespace GradientWatch;
+
+/// <summary>
+/// Overshooting detection from the step-size instrument (Cockpit's α). Off unless step-size measurement is on
+/// (<see cref="GradientWatchOptions.MeasureStepSize"/>, which <see cref="GradientWatchBuilder.DetectOvershooting"/> turns on).
+/// </summary>
+public sealed class OvershootingOptions : DetectorOptions
+{
+    /// <summary>α above which a step counts as overshooting. Default 0.5 (1 lands as high on the far side as it started).</summary>
+    public double AlphaThreshold { get; set; } = 0.5;
+
+    /// <summary>
+    /// Number of recent measured steps whose median α is compared with <see cref="AlphaThreshold"/>. The median makes
+    /// one noisy step harmless while a persistent overshoot trips within a few steps. Default 5.
+    /// </summary>
+    public int WindowSteps { get; set; } = 5;
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        base.Validate();
+        Require(double.IsFinite(AlphaThreshold) && AlphaThreshold > -1, nameof(AlphaThreshold), $"must be a finite number above −1, was {AlphaThreshold}.");
+        Require(WindowSteps >= 1, nameof(WindowSteps), $"must be at least 1, was {WindowSteps}.");
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using GradientWatch.OpenTelemetry.Tests.Support;
+
+namespace GradientWatch.OpenTelemetry.Tests;
+
+/// <summary>The Grafana dashboards: provisioning-ready structure, Grafana's published schema, real metric names.</summary>
+public sealed partial class DashboardTests
+{
+    public static TheoryData<string> Dashboards => new(DashboardFiles);
+
+    internal static string[] DashboardFiles => Directory.GetFiles(Repo.Path("dashboards", "grafana", "dashboards"), "*.json").Select(f => Path.GetFileName(f)).Order().ToArray();
+
+    internal static JsonObject Load(string file) => JsonNode.Parse(File.ReadAllText(Repo.Path("dashboards", "grafana", "dashboards", file)))!.AsObject();
+
+    /// <summary>Every PromQL expression of a dashboard: panel targets and annotation queries.</summary>
+    internal static IEnumerable<(string Where, string Expr)> Queries(JsonObject d)
+    {
+        foreach (var panel in d["panels"]!.AsArray())
+        {
+            foreach (var t in panel!["targets"]!.AsArray())
+            {
+                yield return ($"panel '{panel["title"]}'", t!["expr"]!.GetValue<string>());
+            }
+        }
+
+        foreach (var a in d["annotations"]!["list"]!.AsArray())
+        {
+            if (a!["target"]?["expr"] is { } expr)
+            {
+                yield return ($"annotation '{a["name"]}'", expr.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
+    public void There_are_the_overview_and_layers_dashboards()
+    {
+        Assert.Equal(["gradientwatch-layers", "gradientwatch-overview"], DashboardFiles.Select(f => Load(f)["uid"]!.GetValue<string>()).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Dashboards))]
+    public void Dashboard_is_provisioning_ready(string file)
+    {
+        var d = Load(file);
+        string text = File.ReadAllText(Repo.Path("dashboards", "grafana", "dashboards", file));
+        Assert.Null(d["__inputs"]);
+        Assert.DoesNotContain("${DS_", text);
+        Assert.Null(d["id"]);
+        Assert.Matches("^gradientwatch-[a-z]+$", d["uid"]!.GetValue<string>());
+
+        var vars = d["templating"]!["list"]!.AsArray().Select(v => v!).ToDictionary(v => v["name"]!.GetValue<string>());
+        Assert.Equal("datasource", vars["datasource"]["type"]!.GetValue<string>());
+        Assert.Equal("prometheus", vars["datasource"]["query"]!.GetValue<string>());
+        Assert.Contains("job", vars.Keys);
+        Assert.Contains("run", vars.Keys);
+        if (file.Contains("layers", StringComparison.Ordinal))
+        {
+            Assert.Contains("layer", vars.Keys);
+        }
+
+        var ids = new HashSet<int>();
+        foreach (var panel in d["panels"]!.AsArray().Select(p => p!))
+        {
+            Assert.True(ids.Add(panel["id"]!.GetValue<int>()), "duplicate panel id");
+            Assert.Equal("${datasource}", panel["datasource"]!["uid"]!.GetValue<string>());
+            Assert.False(string.IsNullOrWhiteSpace(panel["title"]!.GetValue<string>()));
+            Assert.False(string.IsNullOrWhiteSpace(panel["description"]?.GetValue<string>()), $"panel '{panel["title"]}' has no description");
+            var targets = panel["targets"]!.AsArray();
+            Assert.NotEmpty(targets);
+            foreach (var t in targets)
+            {
+                Assert.Equal("${datasource}", t!["datasource"]!["uid"]!.GetValue<string>());
+                string expr = t["expr"]!.GetValue<string>();
+                Assert.Contains("job=~\"$job\"", expr);
+                Assert.Contains("run_id=~\"$run\"", expr);
+            }
+        }
+
+        var issueAnnotation = d["annotations"]!["list"]!.AsArray().Single(a => a!["target"]?["expr"] is not null)!;
+        Assert.Contains("gradientwatch_issues_total", issueAnnotation["target"]!["expr"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Dashboards))]
+    public void Every_query_uses_only_metric_names_the_exporter_emits(string file)
+    {
+        var emitted = Scrape.SeriesNames.ToHashSet();
+        foreach (var (where, expr) in Queries(Load(file)))
+        {
+            var names = MetricName().Matches(expr).Select(m => m.Value).ToList();
+            Assert.NotEmpty(names);
+            Assert.All(names, n => Assert.True(emitted.Contains(n), $"{file} {where} uses {n}, which the exporter does not emit"));
+        }
+    }
+
+    [Fact]
+    public void Dashboards_type_check_against_grafanas_published_schema()
+    {
+        string node = Tools.Require("node", "Install Node.js, then run: bash scripts/ensure-dashboard-tools.sh (bash scripts/test.sh does it).");
+        string dir = Repo.Path("dashboards", "schema-check");
+        Assert.True(
+            File.Exists(Path.Combine(dir, "node_modules", "@grafana", "schema", "package.json")),
+            "The dashboard schema checker is not installed. Run: bash scripts/ensure-dashboard-tools.sh (bash scripts/test.sh does it).");
+        var (code, output) = Tools.Run(node, ["check.mjs"], dir, timeoutSeconds: 120);
+        Assert.True(code == 0, output);
+        Assert.Contains("dashboard schema check passed", output);
+    }
+
+    [Fact]
+    public void Provisioning_points_grafana_at_the_dashboards_folder_compose_mounts()
+    {
+        string compose = File.ReadAllText(Repo.Path("dashboards", "docker-compose.yml"));
+        string provider = File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning", "dashboards", "gradientwatch.yml"));
+        Assert.Contains("./grafana/dashboards:/var/lib/grafana/dashboards/gradientwatch", compose);
+        Assert.Contains("path: /var/lib/grafana/dashboards/gradientwatch", provider);
+        Assert.Contains("./grafana/provisioning:/etc/grafana/provisioning", compose);
+        Assert.Contains("./prometheus:/etc/prometheus", compose);
+        Assert.Contains("./alertmanager:/etc/alertmanager", compose);
+        Assert.Contains("type: prometheus", File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning", "datasources", "prometheus.yml")));
+    }
+
+    [GeneratedRegex(@"\bgradientwatch_[a-z_]+\b")]
+    private static partial Regex MetricName();
+}

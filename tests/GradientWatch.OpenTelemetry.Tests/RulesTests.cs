@@ -1,0 +1,72 @@
+using GradientWatch.OpenTelemetry.Tests.Support;
+
+namespace GradientWatch.OpenTelemetry.Tests;
+
+/// <summary>Prometheus configuration, alert rules and Alertmanager configuration, checked by their own tools.</summary>
+public sealed class RulesTests
+{
+    private static string PrometheusDir => Repo.Path("dashboards", "prometheus");
+
+    [Fact]
+    public void Alert_rules_pass_promtool_check_rules()
+    {
+        var (code, output) = Tools.Run(Tools.Promtool, ["check", "rules", "rules/gradientwatch.rules.yml"], PrometheusDir);
+        Assert.True(code == 0, output);
+        Assert.Contains("SUCCESS: 5 rules found", output);
+    }
+
+    [Fact]
+    public void Alert_rule_unit_tests_pass_promtool_test_rules()
+    {
+        var (code, output) = Tools.Run(Tools.Promtool, ["test", "rules", "tests/gradientwatch.rules.test.yml"], PrometheusDir);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public void Every_alert_has_severity_summary_description_runbook_and_is_tested_firing_and_not_firing()
+    {
+        string rules = File.ReadAllText(Path.Combine(PrometheusDir, "rules", "gradientwatch.rules.yml"));
+        string tests = File.ReadAllText(Path.Combine(PrometheusDir, "tests", "gradientwatch.rules.test.yml"));
+        string runbook = File.ReadAllText(Repo.Path("docs", "runbook.md"));
+        string[] alerts = ["ExplodingGradient", "VanishingGradient", "NonFiniteGradient", "TrainingStalled", "GradientRemediesFiringContinuously"];
+        var blocks = rules.Split("- alert: ").Skip(1).ToArray();
+        Assert.Equal(alerts, blocks.Select(b => b[..b.IndexOf('\n')].Trim()));
+        foreach (string block in blocks)
+        {
+            string name = block[..block.IndexOf('\n')].Trim();
+            Assert.Matches(@"severity: (critical|warning)", block);
+            Assert.Contains("summary:", block);
+            Assert.Contains("description:", block);
+            Assert.Contains($"runbook_url: docs/runbook.md#{name.ToLowerInvariant()}", block);
+            Assert.Contains($"## {name}", runbook);
+
+            var cases = tests.Split("alertname: " + name).Skip(1).Select(c => c.TrimStart()).ToList();
+            Assert.Contains(cases, c => c.StartsWith("exp_alerts: []", StringComparison.Ordinal));
+            Assert.Contains(cases, c => c.StartsWith("exp_alerts:\n", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Prometheus_config_passes_promtool_check_config()
+    {
+        var (code, output) = Tools.Run(Tools.Promtool, ["check", "config", "prometheus.yml"], PrometheusDir);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public void Alertmanager_config_passes_amtool_check_config()
+    {
+        string amtool = Tools.Require("amtool", Tools.PrometheusHint);
+        var (code, output) = Tools.Run(amtool, ["check-config", Repo.Path("dashboards", "alertmanager", "alertmanager.yml")]);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public void Rules_use_only_metric_names_the_exporter_emits()
+    {
+        string rules = File.ReadAllText(Path.Combine(PrometheusDir, "rules", "gradientwatch.rules.yml"));
+        var used = System.Text.RegularExpressions.Regex.Matches(rules, @"\bgradientwatch_[a-z_]+\b").Select(m => m.Value).ToHashSet();
+        Assert.NotEmpty(used);
+        Assert.Subset(Scrape.SeriesNames.ToHashSet(), used);
+    }
+}
