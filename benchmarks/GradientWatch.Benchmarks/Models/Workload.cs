@@ -4,13 +4,22 @@ using static TorchSharp.torch;
 
 namespace GradientWatch.Benchmarks.Models;
 
-/// <summary>A model, its Adam optimizer and one fixed batch: everything a training step needs.</summary>
+/// <summary>
+/// A model, its Adam optimizer and its data: everything a training step needs. The inputs are one fixed batch;
+/// the targets cycle through <see cref="TargetSets"/> random sets, so the model cannot memorize them and the
+/// gradients keep an ordinary scale for as long as the benchmark runs (a memorized batch drives them toward
+/// subnormal floats, which slow every float operation down and make the timings meaningless).
+/// </summary>
 internal sealed class Workload : IDisposable
 {
-    private readonly Func<Tensor> loss;
+    /// <summary>Number of target sets the steps cycle through.</summary>
+    public const int TargetSets = 64;
+
+    private readonly Func<int, Tensor> loss;
+    private int step;
     private readonly Tensor[] data;
 
-    private Workload(string name, string description, nn.Module module, Func<Tensor> loss, Tensor[] data, double learningRate)
+    private Workload(string name, string description, nn.Module module, Func<int, Tensor> loss, Tensor[] data, double learningRate)
     {
         Name = name;
         Description = description;
@@ -39,7 +48,7 @@ internal sealed class Workload : IDisposable
     /// <summary>MLP 512 → 2048 → 2048 → 16 (ReLU), 5.3M parameters in 6 tensors, batch 128, cross-entropy.</summary>
     public static Workload ReferenceMlp(int batch = 128) => Mlp(512, 2048, 16, batch);
 
-    /// <summary>MLP inputs → width → width → classes (ReLU), cross-entropy on one fixed random batch.</summary>
+    /// <summary>MLP inputs → width → width → classes (ReLU), cross-entropy; one fixed input batch, cycling random labels.</summary>
     public static Workload Mlp(int inputs, int width, int classes, int batch)
     {
         torch.manual_seed(1234);
@@ -50,30 +59,29 @@ internal sealed class Workload : IDisposable
             ("act2", nn.ReLU()),
             ("head", nn.Linear(width, classes)));
         var x = torch.randn(batch, inputs);
-        var y = torch.randint(0, classes, new long[] { batch }, dtype: ScalarType.Int64);
-        return new Workload("mlp", $"MLP {inputs}-{width}-{width}-{classes}, ReLU, batch {batch}, Adam", model, () => nn.functional.cross_entropy(model.call(x), y), new[] { x, y }, 1e-4);
+        var y = torch.randint(0, classes, new long[] { TargetSets, batch }, dtype: ScalarType.Int64);
+        return new Workload("mlp", $"MLP {inputs}-{width}-{width}-{classes}, ReLU, batch {batch}, cross-entropy, Adam", model, i => nn.functional.cross_entropy(model.call(x), y[i]), new[] { x, y }, 1e-4);
     }
 
     /// <summary>
     /// Decoder-only transformer: vocabulary 1024, context 32, width 256, 4 heads, feed-forward 1024, 6 blocks;
-    /// 5.0M parameters in 104 tensors; batch 8 × 32 tokens; next-token cross-entropy.
+    /// 5.3M parameters in 102 tensors; batch 8 × 32 tokens; token cross-entropy.
     /// </summary>
     public static Workload TransformerLike(int batch = 8) => Transformer(vocabulary: 1024, context: 32, width: 256, heads: 4, hidden: 1024, depth: 6, batch);
 
-    /// <summary>A decoder-only transformer language model (16 tensors per block) on one fixed random batch.</summary>
+    /// <summary>A decoder-only transformer language model (16 tensors per block); fixed input tokens, cycling random target tokens.</summary>
     public static Workload Transformer(int vocabulary, int context, int width, int heads, int hidden, int depth, int batch)
     {
         torch.manual_seed(4321);
         var model = new TransformerLm(vocabulary, context, width, heads, hidden, depth);
-        var ids = torch.randint(0, vocabulary, new long[] { batch, context + 1 }, dtype: ScalarType.Int64);
-        var input = ids[.., ..context].contiguous();
-        var target = ids[.., 1..].contiguous().flatten();
+        var input = torch.randint(0, vocabulary, new long[] { batch, context }, dtype: ScalarType.Int64);
+        var target = torch.randint(0, vocabulary, new long[] { TargetSets, batch * context }, dtype: ScalarType.Int64);
         return new Workload(
             "transformer",
-            $"decoder-only transformer, {depth} blocks, width {width}, {heads} heads, ffn {hidden}, vocab {vocabulary}, batch {batch}x{context} tokens, Adam",
+            $"decoder-only transformer, {depth} blocks, width {width}, {heads} heads, ffn {hidden}, vocab {vocabulary}, batch {batch}x{context} tokens, token cross-entropy, Adam",
             model,
-            () => nn.functional.cross_entropy(model.call(input).view(-1, vocabulary), target),
-            new[] { ids, input, target },
+            i => nn.functional.cross_entropy(model.call(input).view(-1, vocabulary), target[i]),
+            new[] { input, target },
             1e-4);
     }
 
@@ -88,8 +96,8 @@ internal sealed class Workload : IDisposable
             ("act2", nn.Tanh()),
             ("head", nn.Linear(64, 1)));
         var x = torch.randn(batch, 32);
-        var y = x[.., 0].sin().unsqueeze(1).contiguous();
-        return new Workload("small", $"MLP 32-64-64-1, Tanh, batch {batch}, Adam", model, () => nn.functional.mse_loss(model.call(x), y), new[] { x, y }, 1e-3);
+        var y = (x[.., 0].sin().unsqueeze(0) + (0.3 * torch.randn(TargetSets, batch))).unsqueeze(2).contiguous();
+        return new Workload("small", $"MLP 32-64-64-1, Tanh, batch {batch}, MSE, Adam", model, i => nn.functional.mse_loss(model.call(x), y[i]), new[] { x, y }, 1e-3);
     }
 
     /// <summary>
@@ -108,6 +116,8 @@ internal sealed class Workload : IDisposable
         {
             data[i].copy_(other.data[i]);
         }
+
+        step = other.step;
     }
 
     /// <summary>Zeroes the gradients, runs forward and backward, and returns the loss (one host read).</summary>
@@ -115,7 +125,8 @@ internal sealed class Workload : IDisposable
     {
         Optimizer.zero_grad();
         using var scope = torch.NewDisposeScope();
-        var l = loss();
+        var l = loss(step);
+        step = (step + 1) % TargetSets;
         l.backward();
         return l.item<float>();
     }
