@@ -77,7 +77,7 @@ internal sealed record MachineInfo(
             var pretty = File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal));
             if (pretty is not null)
             {
-                return pretty["PRETTY_NAME=".Length..].Trim('"') + ", " + RuntimeInformation.OSDescription;
+                return pretty["PRETTY_NAME=".Length..].Trim('"') + ", kernel " + Environment.OSVersion.Version;
             }
         }
         catch (IOException)

@@ -7,7 +7,7 @@ using Spectre.Console;
 var quick = new Option<bool>("--quick") { Description = "A smoke run of under a minute: fewer rounds and a 10,000-step soak. Numbers are noisier." };
 var write = new Option<bool>("--write-results") { Description = "Write the results to benchmarks/RESULTS.md (or --results-file)." };
 var resultsFile = new Option<string?>("--results-file") { Description = "Where --write-results writes. Default: benchmarks/RESULTS.md in the repository." };
-var rounds = new Option<int?>("--rounds") { Description = "Interleaved rounds for the training-step comparison (default 15, quick 4)." };
+var rounds = new Option<int?>("--rounds") { Description = "Interleaved rounds for the training-step comparison (default 30, quick 3)." };
 var soakSteps = new Option<int?>("--soak-steps") { Description = "Steps of the memory soak after warm-up (default 10,000; at least 10,000 for the issue's check)." };
 var skipSoak = new Option<bool>("--no-soak") { Description = "Skip the memory soak." };
 var root = new RootCommand("GradientWatch overhead benchmark: training-step overhead, statistics against the read-once floor, and a memory soak.")
@@ -20,10 +20,10 @@ root.SetAction(parse =>
     bool isQuick = parse.GetValue(quick);
     var settings = new RunSettings(
         isQuick,
-        StepRounds: parse.GetValue(rounds) ?? (isQuick ? 4 : 15),
+        StepRounds: parse.GetValue(rounds) ?? (isQuick ? 3 : 30),
         StepsPerSample: GradientWatch.GradientWatchOptions.DefaultFullStatisticsInterval,
         WarmupSteps: isQuick ? 5 : 20,
-        StatisticsRounds: isQuick ? 6 : 25,
+        StatisticsRounds: isQuick ? 4 : 40,
         SoakSteps: parse.GetValue(skipSoak) ? 0 : parse.GetValue(soakSteps) ?? 10_000);
     var report = BenchmarkRunner.Run(settings, AnsiConsole.Console);
     report.Print(AnsiConsole.Console);
