@@ -17,13 +17,22 @@ internal enum PassOperation : byte
 
     /// <summary>Σ(source − target)², in <see cref="GradientMoments.SumOfSquares"/>.</summary>
     Distance,
+
+    /// <summary>Plain Σx of the source, in <see cref="GradientMoments.Sum"/>: the read-once floor the benchmark compares against.</summary>
+    Sum,
 }
 
 /// <summary>
 /// Runs fused reductions over raw CPU tensor memory, split into chunks that run in parallel
 /// when there is enough work. Chunk results are merged per tensor in a fixed order, so the
-/// totals are deterministic whatever the thread count.
+/// totals are bit-for-bit the same whatever the thread count.
 /// </summary>
+/// <remarks>
+/// The parallel path claims chunks with one atomic counter: the calling thread works too, and up to
+/// <c>maxDegreeOfParallelism − 1</c> thread-pool helpers join when they get a core. A helper that starts
+/// after every chunk is claimed leaves at once, so a busy pool never delays the step, and nothing waits
+/// on a helper that has not claimed work. One small job object is allocated per parallel run.
+/// </remarks>
 internal sealed unsafe class TensorPass
 {
     /// <summary>Elements per chunk: large enough to amortise scheduling, small enough to balance two to sixteen cores.</summary>
@@ -32,14 +41,21 @@ internal sealed unsafe class TensorPass
     /// <summary>Below this many elements in total the pass runs on the calling thread.</summary>
     internal const long ParallelThreshold = 1 << 18;
 
-    private readonly List<Chunk> chunks = new();
+    private Chunk[] chunks = new Chunk[64];
     private GradientMoments[] results = new GradientMoments[64];
+    private int count;
     private long totalElements;
+
+    /// <summary>Number of chunks queued.</summary>
+    internal int ChunkCount => count;
+
+    /// <summary>Whether the last <see cref="Run"/> used helper threads (for tests).</summary>
+    internal bool LastRunParallel { get; private set; }
 
     /// <summary>Removes all queued work.</summary>
     public void Clear()
     {
-        chunks.Clear();
+        count = 0;
         totalElements = 0;
     }
 
@@ -50,7 +66,12 @@ internal sealed unsafe class TensorPass
         for (long offset = 0; offset < length; offset += ChunkElements)
         {
             int n = (int)Math.Min(ChunkElements, length - offset);
-            chunks.Add(new Chunk(slot, operation, isDouble, source + (nint)(offset * elementSize), target == IntPtr.Zero ? IntPtr.Zero : target + (nint)(offset * elementSize), n));
+            if (count == chunks.Length)
+            {
+                Array.Resize(ref chunks, count * 2);
+            }
+
+            chunks[count++] = new Chunk(slot, operation, isDouble, source + (nint)(offset * elementSize), target == IntPtr.Zero ? IntPtr.Zero : target + (nint)(offset * elementSize), n);
         }
 
         totalElements += length;
@@ -59,17 +80,23 @@ internal sealed unsafe class TensorPass
     /// <summary>Runs the queued work and adds each chunk's result into <paramref name="slots"/>[chunk slot].</summary>
     public void Run(Span<GradientMoments> slots, int maxDegreeOfParallelism)
     {
-        int count = chunks.Count;
         if (results.Length < count)
         {
             results = new GradientMoments[Math.Max(count, results.Length * 2)];
         }
 
-        if (count > 1 && maxDegreeOfParallelism > 1 && totalElements >= ParallelThreshold)
+        LastRunParallel = count > 1 && maxDegreeOfParallelism > 1 && totalElements >= ParallelThreshold;
+        if (LastRunParallel)
         {
-            var local = results;
-            var work = chunks;
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i => local[i] = Execute(work[i]));
+            var job = new Job(chunks, results, count);
+            int helpers = Math.Min(maxDegreeOfParallelism, count) - 1;
+            for (int h = 0; h < helpers; h++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+            }
+
+            job.Work();
+            job.WaitForAll();
         }
         else
         {
@@ -97,8 +124,9 @@ internal sealed unsafe class TensorPass
                 case PassOperation.Norm:
                     return FusedReduction.NormOnly(src);
                 case PassOperation.CopyAndNorm:
-                    src.CopyTo(new Span<double>((void*)c.Target, c.Length));
-                    return FusedReduction.NormOnly(src);
+                    return FusedReduction.CopyAndNormOnly(src, new Span<double>((void*)c.Target, c.Length));
+                case PassOperation.Sum:
+                    return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, c.Length)) };
             }
@@ -113,8 +141,9 @@ internal sealed unsafe class TensorPass
                 case PassOperation.Norm:
                     return FusedReduction.NormOnly(src);
                 case PassOperation.CopyAndNorm:
-                    src.CopyTo(new Span<float>((void*)c.Target, c.Length));
-                    return FusedReduction.NormOnly(src);
+                    return FusedReduction.CopyAndNormOnly(src, new Span<float>((void*)c.Target, c.Length));
+                case PassOperation.Sum:
+                    return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, c.Length)) };
             }
@@ -123,4 +152,57 @@ internal sealed unsafe class TensorPass
 
     [StructLayout(LayoutKind.Auto)]
     private readonly record struct Chunk(int Slot, PassOperation Operation, bool IsDouble, IntPtr Source, IntPtr Target, int Length);
+
+    /// <summary>One parallel run: chunks are claimed with an atomic counter by the caller and any helper that starts in time.</summary>
+    private sealed class Job : IThreadPoolWorkItem
+    {
+        private readonly Chunk[] chunks;
+        private readonly GradientMoments[] results;
+        private readonly int count;
+        private int next = -1;
+        private int completed;
+        private Exception? failure;
+
+        public Job(Chunk[] chunks, GradientMoments[] results, int count)
+        {
+            this.chunks = chunks;
+            this.results = results;
+            this.count = count;
+        }
+
+        public void Execute() => Work();
+
+        public void Work()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                try
+                {
+                    results[i] = TensorPass.Execute(chunks[i]);
+                }
+                catch (Exception ex)
+                {
+                    failure ??= ex;
+                }
+
+                Interlocked.Increment(ref completed);
+            }
+        }
+
+        /// <summary>Waits until every claimed chunk is done; chunks are short, so this spins and yields, never sleeps.</summary>
+        public void WaitForAll()
+        {
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref completed) < count)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+
+            if (failure is { } ex)
+            {
+                throw new InvalidOperationException("A gradient statistics chunk failed.", ex);
+            }
+        }
+    }
 }

@@ -1,32 +1,85 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GradientWatch.Statistics;
 
 /// <summary>
 /// Single-pass, vectorized reductions over gradient memory. Each call reads the data once and
-/// produces every statistic GradientWatch reports. Work is split into blocks of a few hundred
-/// elements accumulated in the element type, then folded into double-precision totals; a block
-/// whose values could overflow or underflow in the element type, or that holds NaN/Inf, is
-/// re-read in double precision, so the results match a double-precision reference.
+/// produces every statistic GradientWatch reports.
 /// </summary>
+/// <remarks>
+/// <para>
+/// float32 data is cut into blocks of <see cref="AccumulatorLanes"/> × 32 vectors. Inside a block, four
+/// independent accumulators per statistic (so the adds pipeline instead of waiting on each other) sum
+/// 32 values per lane in float32; at the end of the block the lanes are widened into double-precision
+/// totals. Max |x| and the zero count are integer operations on the bit patterns (for a non-negative
+/// float the bit pattern orders like an integer), which are exact and one instruction each.
+/// </para>
+/// <para>
+/// A block is accepted from the float32 accumulators only when its max |x| lies in
+/// [<see cref="FloatSafeMin"/>, <see cref="FloatSafeMax"/>] (or the block is all zeros): squares then stay
+/// normal floats, sums cannot overflow, and the few elements whose square would be subnormal contribute
+/// far less than 1e-10 of the block's sum of squares. NaN and Inf have the largest bit patterns, so the
+/// same range check catches them. A block outside the range is re-read: in double precision, vectorized,
+/// when it is finite; element by element, counting NaN and Inf exactly, when it is not. The results therefore
+/// match a double-precision reference to about 1e-6 relative whatever the data.
+/// </para>
+/// <para>
+/// The vector width is the widest the hardware accelerates (512-bit on AVX-512, else <see cref="Vector{T}"/>);
+/// the results do not depend on it beyond float rounding. Tests pass an explicit width to compare them.
+/// </para>
+/// </remarks>
 internal static class FusedReduction
 {
-    private const int VectorsPerBlock = 32;
+    /// <summary>Values summed per lane of one accumulator in float32 before the block is folded into double.</summary>
+    private const int VectorsPerAccumulator = 32;
 
-    // A float block is accumulated in float only when every |x| lies in this range (or is zero):
-    // squares then stay normal floats and 32 of them per lane cannot overflow.
-    private const float FloatSafeMin = 1e-18f;
+    /// <summary>Independent accumulators per statistic.</summary>
+    private const int AccumulatorLanes = 4;
+
+    /// <summary>Vectors per block.</summary>
+    private const int BlockVectors = VectorsPerAccumulator * AccumulatorLanes;
+
+    private const float FloatSafeMin = 1e-15f;
     private const float FloatSafeMax = 1e18f;
     private const double DoubleSafeMin = 1e-140;
     private const double DoubleSafeMax = 1e140;
 
+    private const int AbsMask = 0x7FFF_FFFF;
+    private static readonly int SafeMinBits = BitConverter.SingleToInt32Bits(FloatSafeMin);
+    private static readonly int SafeMaxBits = BitConverter.SingleToInt32Bits(FloatSafeMax);
+    private static readonly int InfinityBits = BitConverter.SingleToInt32Bits(float.PositiveInfinity);
+
+    /// <summary>Widest vector the float32 kernels use on this machine, in bits: 512 on AVX-512, else the <see cref="Vector{T}"/> width, 0 without SIMD.</summary>
+    internal static readonly int VectorBits = Vector512.IsHardwareAccelerated ? 512 : Vector.IsHardwareAccelerated ? Vector<byte>.Count * 8 : 0;
+
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
-    public static GradientMoments Full(ReadOnlySpan<float> data) => Reduce(data, full: true);
+    public static GradientMoments Full(ReadOnlySpan<float> data) => ReduceFloat<FullMode>(data, default, VectorBits);
 
     /// <summary>Sum of squares, max |x| and exact NaN/Inf counts in one pass (no sum, no zero count).</summary>
-    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => Reduce(data, full: false);
+    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => ReduceFloat<NormMode>(data, default, VectorBits);
+
+    /// <summary>Copies <paramref name="source"/> into <paramref name="target"/> and returns <see cref="NormOnly(ReadOnlySpan{float})"/> of it, reading the source once.</summary>
+    public static GradientMoments CopyAndNormOnly(ReadOnlySpan<float> source, Span<float> target) => CopyAndNormOnly(source, target, VectorBits);
+
+    /// <summary><see cref="Full(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits (tests compare widths).</summary>
+    internal static GradientMoments Full(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<FullMode>(data, default, maxVectorBits);
+
+    /// <summary><see cref="NormOnly(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
+    internal static GradientMoments NormOnly(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<NormMode>(data, default, maxVectorBits);
+
+    /// <summary><see cref="CopyAndNormOnly(ReadOnlySpan{float}, Span{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
+    internal static GradientMoments CopyAndNormOnly(ReadOnlySpan<float> source, Span<float> target, int maxVectorBits)
+    {
+        if (target.Length < source.Length)
+        {
+            throw new ArgumentException("Target is shorter than the source.", nameof(target));
+        }
+
+        return ReduceFloat<CopyMode>(source, target, maxVectorBits);
+    }
 
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
     public static GradientMoments Full(ReadOnlySpan<double> data) => Reduce(data, full: true);
@@ -34,123 +87,385 @@ internal static class FusedReduction
     /// <summary>Sum of squares, max |x| and exact NaN/Inf counts in one pass.</summary>
     public static GradientMoments NormOnly(ReadOnlySpan<double> data) => Reduce(data, full: false);
 
-    private static GradientMoments Reduce(ReadOnlySpan<float> data, bool full)
+    /// <summary>Copies <paramref name="source"/> into <paramref name="target"/> and returns <see cref="NormOnly(ReadOnlySpan{double})"/> of it.</summary>
+    public static GradientMoments CopyAndNormOnly(ReadOnlySpan<double> source, Span<double> target)
     {
-        var m = new GradientMoments { Count = data.Length, NormOnly = !full };
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && data.Length >= Vector<float>.Count * VectorsPerBlock)
+        source.CopyTo(target);
+        return Reduce(source, full: false);
+    }
+
+    private static GradientMoments ReduceFloat<TMode>(ReadOnlySpan<float> data, Span<float> target, int bits)
+        where TMode : struct
+    {
+        var m = new GradientMoments { Count = data.Length, NormOnly = typeof(TMode) != typeof(FullMode) };
+        int done = 0;
+        if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
-            int width = Vector<float>.Count;
-            int block = width * VectorsPerBlock;
-            ref float origin = ref MemoryMarshal.GetReference(data);
-            for (; i + block <= data.Length; i += block)
-            {
-                var vsum = Vector<float>.Zero;
-                var vsq = Vector<float>.Zero;
-                var vmax = Vector<float>.Zero;
-                var vzero = Vector<int>.Zero;
-                ref float b = ref Unsafe.Add(ref origin, i);
-                if (full)
-                {
-                    for (int k = 0; k < block; k += width)
-                    {
-                        var v = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref b, k)));
-                        vsum += v;
-                        vsq += v * v;
-                        vmax = Vector.Max(vmax, Vector.Abs(v));
-                        vzero += Vector.Equals(v, Vector<float>.Zero);
-                    }
-                }
-                else
-                {
-                    for (int k = 0; k < block; k += width)
-                    {
-                        var v = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref b, k)));
-                        vsq += v * v;
-                        vmax = Vector.Max(vmax, Vector.Abs(v));
-                    }
-                }
-
-                double bsq = 0, bsum = 0;
-                float bmax = 0;
-                for (int l = 0; l < width; l++)
-                {
-                    bsq += vsq[l];
-                    bsum += vsum[l];
-                    if (vmax[l] > bmax)
-                    {
-                        bmax = vmax[l];
-                    }
-                }
-
-                bool safe = double.IsFinite(bsq) && double.IsFinite(bsum) && (bmax == 0f || (bmax >= FloatSafeMin && bmax <= FloatSafeMax));
-                if (!safe)
-                {
-                    ScalarFull(data.Slice(i, block), ref m);
-                    continue;
-                }
-
-                m.SumOfSquares += bsq;
-                if (bmax > m.MaxAbs)
-                {
-                    m.MaxAbs = bmax;
-                }
-
-                if (full)
-                {
-                    m.Sum += bsum;
-                    m.ZeroCount -= Vector.Sum(vzero);
-                }
-            }
+            done = Blocks512<TMode>(data, target, ref m);
+        }
+        else if (bits >= Vector<byte>.Count * 8 && Vector.IsHardwareAccelerated)
+        {
+            done = BlocksVector<TMode>(data, target, ref m);
         }
 
-        if (i < data.Length)
+        if (done < data.Length)
         {
-            ScalarFull(data[i..], ref m);
+            if (typeof(TMode) == typeof(CopyMode))
+            {
+                data[done..].CopyTo(target[done..]);
+            }
+
+            ScalarFull(data[done..], ref m);
         }
 
         return m;
     }
 
+    /// <summary>Whole vectors of <paramref name="data"/> with <see cref="Vector{T}"/>; returns how many elements it covered.</summary>
+    private static int BlocksVector<TMode>(ReadOnlySpan<float> data, Span<float> target, ref GradientMoments m)
+        where TMode : struct
+    {
+        bool full = typeof(TMode) == typeof(FullMode);
+        int width = Vector<float>.Count;
+        int end = data.Length - (data.Length % width);
+        ref float src = ref MemoryMarshal.GetReference(data);
+        ref float dst = ref MemoryMarshal.GetReference(target);
+        var totalSum = Vector<double>.Zero;
+        var totalSq = Vector<double>.Zero;
+        var totalMax = Vector<int>.Zero;
+        var totalZeros = Vector<int>.Zero;
+        var safeMin = new Vector<int>(SafeMinBits);
+        var safeMax = new Vector<int>(SafeMaxBits);
+        for (int i = 0; i < end; i += width * BlockVectors)
+        {
+            int n = Math.Min(width * BlockVectors, end - i);
+            BlockVector<TMode>(ref Unsafe.Add(ref src, i), ref Unsafe.Add(ref dst, typeof(TMode) == typeof(CopyMode) ? i : 0), n, out var sum, out var sq, out var max, out var zeros);
+            bool inRange = Vector.LessThanOrEqualAll(max, safeMax) && (Vector.GreaterThanOrEqualAny(max, safeMin) || Vector.EqualsAll(max, Vector<int>.Zero));
+            if (inRange)
+            {
+                Vector.Widen(sq, out var lo, out var hi);
+                totalSq += lo + hi;
+                totalMax = Vector.Max(totalMax, max);
+                if (full)
+                {
+                    Vector.Widen(sum, out lo, out hi);
+                    totalSum += lo + hi;
+                    totalZeros += zeros;
+                }
+            }
+            else
+            {
+                Reread(data.Slice(i, n), Vector.GreaterThanOrEqualAny(max, new Vector<int>(InfinityBits)), full, ref m);
+            }
+        }
+
+        Fold(Vector.Sum(totalSum), Vector.Sum(totalSq), MaxLane(totalMax), Vector.Sum(totalZeros), full, ref m);
+        return end;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockVector<TMode>(ref float src, ref float dst, int n, out Vector<float> sum, out Vector<float> sq, out Vector<int> max, out Vector<int> zeros)
+        where TMode : struct
+    {
+        bool full = typeof(TMode) == typeof(FullMode);
+        bool copy = typeof(TMode) == typeof(CopyMode);
+        int width = Vector<float>.Count;
+        var absMask = new Vector<int>(AbsMask);
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector<float> q0 = default, q1 = default, q2 = default, q3 = default;
+        Vector<int> m0 = default, m1 = default, z = default;
+        int k = 0;
+        for (; k + (4 * width) <= n; k += 4 * width)
+        {
+            var v0 = Load<Vector<float>>(ref src, k);
+            var v1 = Load<Vector<float>>(ref src, k + width);
+            var v2 = Load<Vector<float>>(ref src, k + (2 * width));
+            var v3 = Load<Vector<float>>(ref src, k + (3 * width));
+            if (copy)
+            {
+                Store(v0, ref dst, k);
+                Store(v1, ref dst, k + width);
+                Store(v2, ref dst, k + (2 * width));
+                Store(v3, ref dst, k + (3 * width));
+            }
+
+            q0 += v0 * v0;
+            q1 += v1 * v1;
+            q2 += v2 * v2;
+            q3 += v3 * v3;
+            var a0 = Vector.AsVectorInt32(v0) & absMask;
+            var a1 = Vector.AsVectorInt32(v1) & absMask;
+            var a2 = Vector.AsVectorInt32(v2) & absMask;
+            var a3 = Vector.AsVectorInt32(v3) & absMask;
+            m0 = Vector.Max(m0, Vector.Max(a0, a1));
+            m1 = Vector.Max(m1, Vector.Max(a2, a3));
+            if (full)
+            {
+                s0 += v0;
+                s1 += v1;
+                s2 += v2;
+                s3 += v3;
+                z += (Vector.Equals(a0, Vector<int>.Zero) + Vector.Equals(a1, Vector<int>.Zero)) + (Vector.Equals(a2, Vector<int>.Zero) + Vector.Equals(a3, Vector<int>.Zero));
+            }
+        }
+
+        for (; k < n; k += width)
+        {
+            var v = Load<Vector<float>>(ref src, k);
+            if (copy)
+            {
+                Store(v, ref dst, k);
+            }
+
+            q0 += v * v;
+            var a = Vector.AsVectorInt32(v) & absMask;
+            m0 = Vector.Max(m0, a);
+            if (full)
+            {
+                s0 += v;
+                z += Vector.Equals(a, Vector<int>.Zero);
+            }
+        }
+
+        sum = (s0 + s1) + (s2 + s3);
+        sq = (q0 + q1) + (q2 + q3);
+        max = Vector.Max(m0, m1);
+        zeros = -z;
+    }
+
+    /// <summary>Whole 512-bit vectors of <paramref name="data"/>; returns how many elements it covered.</summary>
+    private static int Blocks512<TMode>(ReadOnlySpan<float> data, Span<float> target, ref GradientMoments m)
+        where TMode : struct
+    {
+        bool full = typeof(TMode) == typeof(FullMode);
+        int width = Vector512<float>.Count;
+        int end = data.Length - (data.Length % width);
+        ref float src = ref MemoryMarshal.GetReference(data);
+        ref float dst = ref MemoryMarshal.GetReference(target);
+        var totalSum = Vector512<double>.Zero;
+        var totalSq = Vector512<double>.Zero;
+        var totalMax = Vector512<int>.Zero;
+        var totalZeros = Vector512<int>.Zero;
+        var safeMin = Vector512.Create(SafeMinBits);
+        var safeMax = Vector512.Create(SafeMaxBits);
+        for (int i = 0; i < end; i += width * BlockVectors)
+        {
+            int n = Math.Min(width * BlockVectors, end - i);
+            Block512<TMode>(ref Unsafe.Add(ref src, i), ref Unsafe.Add(ref dst, typeof(TMode) == typeof(CopyMode) ? i : 0), n, out var sum, out var sq, out var max, out var zeros);
+            bool inRange = Vector512.LessThanOrEqualAll(max, safeMax) && (Vector512.GreaterThanOrEqualAny(max, safeMin) || max == Vector512<int>.Zero);
+            if (inRange)
+            {
+                var (lo, hi) = Vector512.Widen(sq);
+                totalSq += lo + hi;
+                totalMax = Vector512.Max(totalMax, max);
+                if (full)
+                {
+                    (lo, hi) = Vector512.Widen(sum);
+                    totalSum += lo + hi;
+                    totalZeros += zeros;
+                }
+            }
+            else
+            {
+                Reread(data.Slice(i, n), Vector512.GreaterThanOrEqualAny(max, Vector512.Create(InfinityBits)), full, ref m);
+            }
+        }
+
+        var max256 = Vector256.Max(totalMax.GetLower(), totalMax.GetUpper());
+        var max128 = Vector128.Max(max256.GetLower(), max256.GetUpper());
+        int maxBits = Math.Max(Math.Max(max128.GetElement(0), max128.GetElement(1)), Math.Max(max128.GetElement(2), max128.GetElement(3)));
+        Fold(Vector512.Sum(totalSum), Vector512.Sum(totalSq), maxBits, Vector512.Sum(totalZeros), full, ref m);
+        return end;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block512<TMode>(ref float src, ref float dst, int n, out Vector512<float> sum, out Vector512<float> sq, out Vector512<int> max, out Vector512<int> zeros)
+        where TMode : struct
+    {
+        bool full = typeof(TMode) == typeof(FullMode);
+        bool copy = typeof(TMode) == typeof(CopyMode);
+        int width = Vector512<float>.Count;
+        var absMask = Vector512.Create(AbsMask);
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector512<float> q0 = default, q1 = default, q2 = default, q3 = default;
+        Vector512<int> m0 = default, m1 = default, z = default;
+        int k = 0;
+        for (; k + (4 * width) <= n; k += 4 * width)
+        {
+            var v0 = Load<Vector512<float>>(ref src, k);
+            var v1 = Load<Vector512<float>>(ref src, k + width);
+            var v2 = Load<Vector512<float>>(ref src, k + (2 * width));
+            var v3 = Load<Vector512<float>>(ref src, k + (3 * width));
+            if (copy)
+            {
+                Store(v0, ref dst, k);
+                Store(v1, ref dst, k + width);
+                Store(v2, ref dst, k + (2 * width));
+                Store(v3, ref dst, k + (3 * width));
+            }
+
+            q0 += v0 * v0;
+            q1 += v1 * v1;
+            q2 += v2 * v2;
+            q3 += v3 * v3;
+            var a0 = v0.AsInt32() & absMask;
+            var a1 = v1.AsInt32() & absMask;
+            var a2 = v2.AsInt32() & absMask;
+            var a3 = v3.AsInt32() & absMask;
+            m0 = Vector512.Max(m0, Vector512.Max(a0, a1));
+            m1 = Vector512.Max(m1, Vector512.Max(a2, a3));
+            if (full)
+            {
+                s0 += v0;
+                s1 += v1;
+                s2 += v2;
+                s3 += v3;
+                z += (Vector512.Equals(a0, Vector512<int>.Zero) + Vector512.Equals(a1, Vector512<int>.Zero)) + (Vector512.Equals(a2, Vector512<int>.Zero) + Vector512.Equals(a3, Vector512<int>.Zero));
+            }
+        }
+
+        for (; k < n; k += width)
+        {
+            var v = Load<Vector512<float>>(ref src, k);
+            if (copy)
+            {
+                Store(v, ref dst, k);
+            }
+
+            q0 += v * v;
+            var a = v.AsInt32() & absMask;
+            m0 = Vector512.Max(m0, a);
+            if (full)
+            {
+                s0 += v;
+                z += Vector512.Equals(a, Vector512<int>.Zero);
+            }
+        }
+
+        sum = (s0 + s1) + (s2 + s3);
+        sq = (q0 + q1) + (q2 + q3);
+        max = Vector512.Max(m0, m1);
+        zeros = -z;
+    }
+
+    /// <summary>Re-reads a block the float32 accumulators could not be trusted with.</summary>
+    private static void Reread(ReadOnlySpan<float> block, bool nonFinite, bool full, ref GradientMoments m)
+    {
+        if (nonFinite)
+        {
+            ScalarFull(block, ref m);
+            return;
+        }
+
+        // Finite but tiny or huge: the same statistics with every value widened to double first.
+        int width = Vector<float>.Count;
+        int end = Vector.IsHardwareAccelerated ? block.Length - (block.Length % width) : 0;
+        ref float src = ref MemoryMarshal.GetReference(block);
+        var sum = Vector<double>.Zero;
+        var sq = Vector<double>.Zero;
+        var max = Vector<int>.Zero;
+        var zeros = Vector<int>.Zero;
+        var absMask = new Vector<int>(AbsMask);
+        for (int k = 0; k < end; k += width)
+        {
+            var v = Load<Vector<float>>(ref src, k);
+            Vector.Widen(v, out var lo, out var hi);
+            sq += (lo * lo) + (hi * hi);
+            sum += lo + hi;
+            var a = Vector.AsVectorInt32(v) & absMask;
+            max = Vector.Max(max, a);
+            zeros -= Vector.Equals(a, Vector<int>.Zero);
+        }
+
+        Fold(Vector.Sum(sum), Vector.Sum(sq), MaxLane(max), Vector.Sum(zeros), full, ref m);
+        if (end < block.Length)
+        {
+            var rest = new GradientMoments();
+            ScalarFull(block[end..], ref rest);
+            m.Sum += full ? rest.Sum : 0;
+            m.SumOfSquares += rest.SumOfSquares;
+            m.ZeroCount += full ? rest.ZeroCount : 0;
+            m.MaxAbs = Math.Max(m.MaxAbs, rest.MaxAbs);
+        }
+    }
+
+    private static void Fold(double sum, double sq, int maxBits, long zeros, bool full, ref GradientMoments m)
+    {
+        m.SumOfSquares += sq;
+        float max = BitConverter.Int32BitsToSingle(maxBits);
+        if (max > m.MaxAbs)
+        {
+            m.MaxAbs = max;
+        }
+
+        if (full)
+        {
+            m.Sum += sum;
+            m.ZeroCount += zeros;
+        }
+    }
+
+    private static int MaxLane(Vector<int> v)
+    {
+        int max = 0;
+        for (int l = 0; l < Vector<int>.Count; l++)
+        {
+            max = Math.Max(max, v[l]);
+        }
+
+        return max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Load<TVector>(ref float origin, int index)
+        where TVector : struct
+        => Unsafe.ReadUnaligned<TVector>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref origin, index)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TVector>(TVector value, ref float origin, int index)
+        where TVector : struct
+        => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref origin, index)), value);
+
     private static GradientMoments Reduce(ReadOnlySpan<double> data, bool full)
     {
         var m = new GradientMoments { Count = data.Length, NormOnly = !full };
         int i = 0;
-        if (Vector.IsHardwareAccelerated && data.Length >= Vector<double>.Count * VectorsPerBlock)
+        const int vectorsPerBlock = 32;
+        if (Vector.IsHardwareAccelerated && VectorBits > 0 && data.Length >= Vector<double>.Count * vectorsPerBlock)
         {
             int width = Vector<double>.Count;
-            int block = width * VectorsPerBlock;
+            int block = width * vectorsPerBlock;
             ref double origin = ref MemoryMarshal.GetReference(data);
+            var absMask = new Vector<long>(long.MaxValue);
             for (; i + block <= data.Length; i += block)
             {
                 var vsum = Vector<double>.Zero;
                 var vsq = Vector<double>.Zero;
-                var vmax = Vector<double>.Zero;
+                var vmax = Vector<long>.Zero;
                 var vzero = Vector<long>.Zero;
                 ref double b = ref Unsafe.Add(ref origin, i);
                 for (int k = 0; k < block; k += width)
                 {
                     var v = Unsafe.ReadUnaligned<Vector<double>>(ref Unsafe.As<double, byte>(ref Unsafe.Add(ref b, k)));
                     vsq += v * v;
-                    vmax = Vector.Max(vmax, Vector.Abs(v));
+                    var a = Vector.AsVectorInt64(v) & absMask;
+                    vmax = Vector.Max(vmax, a);
                     if (full)
                     {
                         vsum += v;
-                        vzero += Vector.Equals(v, Vector<double>.Zero);
+                        vzero += Vector.Equals(a, Vector<long>.Zero);
                     }
                 }
 
                 double bsq = Vector.Sum(vsq);
                 double bsum = Vector.Sum(vsum);
-                double bmax = 0;
+                long maxBits = 0;
                 for (int l = 0; l < width; l++)
                 {
-                    if (vmax[l] > bmax)
-                    {
-                        bmax = vmax[l];
-                    }
+                    maxBits = Math.Max(maxBits, vmax[l]);
                 }
 
+                double bmax = BitConverter.Int64BitsToDouble(maxBits);
                 bool safe = double.IsFinite(bsq) && double.IsFinite(bsum) && (bmax == 0 || (bmax >= DoubleSafeMin && bmax <= DoubleSafeMax));
                 if (!safe)
                 {
@@ -226,6 +541,74 @@ internal static class FusedReduction
         }
     }
 
+    /// <summary>Plain Σx: one vectorized read of the memory with four accumulators, folded into double every block. No NaN/Inf handling.</summary>
+    public static double Sum(ReadOnlySpan<float> data) => Sum(data, VectorBits);
+
+    /// <summary><see cref="Sum(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
+    internal static double Sum(ReadOnlySpan<float> data, int maxVectorBits)
+    {
+        double total = 0;
+        int i = 0;
+        ref float origin = ref MemoryMarshal.GetReference(data);
+        if (maxVectorBits >= 512 && Vector512.IsHardwareAccelerated)
+        {
+            int width = Vector512<float>.Count;
+            int block = width * BlockVectors;
+            for (; i + block <= data.Length; i += block)
+            {
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int k = i; k < i + block; k += 4 * width)
+                {
+                    a0 += Load<Vector512<float>>(ref origin, k);
+                    a1 += Load<Vector512<float>>(ref origin, k + width);
+                    a2 += Load<Vector512<float>>(ref origin, k + (2 * width));
+                    a3 += Load<Vector512<float>>(ref origin, k + (3 * width));
+                }
+
+                var (lo, hi) = Vector512.Widen((a0 + a1) + (a2 + a3));
+                total += Vector512.Sum(lo + hi);
+            }
+        }
+        else if (maxVectorBits >= Vector<byte>.Count * 8 && Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            int block = width * BlockVectors;
+            for (; i + block <= data.Length; i += block)
+            {
+                Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int k = i; k < i + block; k += 4 * width)
+                {
+                    a0 += Load<Vector<float>>(ref origin, k);
+                    a1 += Load<Vector<float>>(ref origin, k + width);
+                    a2 += Load<Vector<float>>(ref origin, k + (2 * width));
+                    a3 += Load<Vector<float>>(ref origin, k + (3 * width));
+                }
+
+                Vector.Widen((a0 + a1) + (a2 + a3), out var lo, out var hi);
+                total += Vector.Sum(lo + hi);
+            }
+        }
+
+        for (; i < data.Length; i++)
+        {
+            total += data[i];
+        }
+
+        return total;
+    }
+
+    /// <summary>Plain Σx.</summary>
+    public static double Sum(ReadOnlySpan<double> data)
+    {
+        double total = 0;
+        foreach (double x in data)
+        {
+            total += x;
+        }
+
+        return total;
+    }
+
     /// <summary>Σ(a−b)² in double precision, vectorized in blocks.</summary>
     public static double SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
@@ -236,29 +619,25 @@ internal static class FusedReduction
 
         double total = 0;
         int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        if (Vector.IsHardwareAccelerated && VectorBits > 0)
         {
             int width = Vector<float>.Count;
-            int block = width * VectorsPerBlock;
+            int block = width * BlockVectors;
             ref float ra = ref MemoryMarshal.GetReference(a);
             ref float rb = ref MemoryMarshal.GetReference(b);
             for (; i + block <= a.Length; i += block)
             {
-                var acc = Vector<float>.Zero;
-                for (int k = 0; k < block; k += width)
+                Vector<float> acc0 = default, acc1 = default;
+                for (int k = i; k < i + block; k += 2 * width)
                 {
-                    var va = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref ra, i + k)));
-                    var vb = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref rb, i + k)));
-                    var d = va - vb;
-                    acc += d * d;
+                    var d0 = Load<Vector<float>>(ref ra, k) - Load<Vector<float>>(ref rb, k);
+                    var d1 = Load<Vector<float>>(ref ra, k + width) - Load<Vector<float>>(ref rb, k + width);
+                    acc0 += d0 * d0;
+                    acc1 += d1 * d1;
                 }
 
-                double s = 0;
-                for (int l = 0; l < width; l++)
-                {
-                    s += acc[l];
-                }
-
+                Vector.Widen(acc0 + acc1, out var lo, out var hi);
+                double s = Vector.Sum(lo + hi);
                 if (!double.IsFinite(s) || (s < 1e-30 && s != 0))
                 {
                     s = 0;
@@ -293,5 +672,20 @@ internal static class FusedReduction
         }
 
         return total;
+    }
+
+    /// <summary>Mode marker: every statistic.</summary>
+    private struct FullMode
+    {
+    }
+
+    /// <summary>Mode marker: Σx², max |x| and non-finite counts.</summary>
+    private struct NormMode
+    {
+    }
+
+    /// <summary>Mode marker: <see cref="NormMode"/> while copying the source to a target.</summary>
+    private struct CopyMode
+    {
     }
 }
