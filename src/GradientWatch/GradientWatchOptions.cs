@@ -29,6 +29,13 @@ public sealed class GradientWatchOptions
     /// </summary>
     public bool MeasureUpdateRatio { get; set; } = true;
 
+    /// <summary>
+    /// For tensors above 65,536 elements, estimate ‖Δw‖ from a fixed sample of one 64-element block in eight (the
+    /// same elements before and after the step), so the weight copy and the difference touch an eighth of the memory.
+    /// Smaller tensors are always measured exactly. Default true; false measures every element.
+    /// </summary>
+    public bool SampleUpdateRatio { get; set; } = true;
+
     /// <summary>Name of the model, reported with every snapshot and metric. Default: the module's type name.</summary>
     public string? ModelName { get; set; }
 

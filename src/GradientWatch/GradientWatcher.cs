@@ -63,7 +63,7 @@ public sealed class GradientWatcher : IDisposable
         this.options = options;
         logger = plan.LoggerFactory?.CreateLogger("GradientWatch") ?? NullLogger.Instance;
         map = LayerMap.Build(module, options.Grouping, options.GroupingDepth);
-        capture = new GradientCapture(map, options.MaxDegreeOfParallelism);
+        capture = new GradientCapture(map, options.MaxDegreeOfParallelism) { SampleUpdates = options.SampleUpdateRatio };
         RunId = options.RunId ?? Guid.NewGuid().ToString("N")[..12];
         ModelName = options.ModelName ?? module.GetType().Name;
         LayerNames = map.Layers.Select(l => l.Name).ToArray();

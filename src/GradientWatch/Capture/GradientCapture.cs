@@ -38,6 +38,9 @@ internal sealed unsafe class GradientCapture : IDisposable
         deviceSnapshots = new Tensor?[n];
     }
 
+    /// <summary>Estimate ‖Δw‖ of large tensors from a fixed block sample (see <see cref="UpdateSampling"/>).</summary>
+    internal bool SampleUpdates { get; set; } = true;
+
     /// <summary>Forces the torch-ops path for every tensor (the path used off the CPU). For tests and benchmarks.</summary>
     internal bool ForceTorchOps { get; set; }
 
@@ -114,7 +117,8 @@ internal sealed unsafe class GradientCapture : IDisposable
                 }
             }
 
-            Enqueue(i, p, target == IntPtr.Zero ? PassOperation.Norm : PassOperation.CopyAndNorm, target);
+            var operation = target == IntPtr.Zero ? PassOperation.Norm : Sampled(p) ? PassOperation.NormAndSampledCopy : PassOperation.CopyAndNorm;
+            Enqueue(i, p, operation, target);
         }
 
         pass.Run(weights, maxDegreeOfParallelism);
@@ -145,7 +149,7 @@ internal sealed unsafe class GradientCapture : IDisposable
                 continue;
             }
 
-            pass.Add(i, PassOperation.Distance, DataPointer(p), SnapshotBuffer(i, p), p.numel(), p.dtype == ScalarType.Float64);
+            pass.Add(i, Sampled(p) ? PassOperation.SampledDistance : PassOperation.Distance, DataPointer(p), SnapshotBuffer(i, p), p.numel(), p.dtype == ScalarType.Float64);
         }
 
         pass.Run(scratch, maxDegreeOfParallelism);
@@ -153,7 +157,10 @@ internal sealed unsafe class GradientCapture : IDisposable
         {
             if (scratch[i].Count > 0)
             {
-                updates[i] = scratch[i].SumOfSquares;
+                long n = parameters[i].Parameter.numel();
+
+                // A sampled tensor's Σ(Δw)² is scaled up by the sampled fraction (Count holds the sampled elements).
+                updates[i] = scratch[i].Count == n ? scratch[i].SumOfSquares : scratch[i].SumOfSquares * n / scratch[i].Count;
             }
         }
 
@@ -205,9 +212,12 @@ internal sealed unsafe class GradientCapture : IDisposable
         }
     }
 
+    /// <summary>Whether ‖Δw‖ of <paramref name="p"/> is estimated from the block sample rather than measured exactly.</summary>
+    private bool Sampled(Tensor p) => SampleUpdates && p.numel() > UpdateSampling.ExactUpTo;
+
     private IntPtr SnapshotBuffer(int slot, Tensor p)
     {
-        long n = p.numel();
+        long n = Sampled(p) ? UpdateSampling.SampledLength(p.numel()) : p.numel();
         bool isDouble = p.dtype == ScalarType.Float64;
         var existing = snapshots[slot];
         if (existing is null || existing.LongLength != n || (isDouble ? existing is not double[] : existing is not float[]))

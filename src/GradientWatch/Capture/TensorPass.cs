@@ -20,6 +20,15 @@ internal enum PassOperation : byte
 
     /// <summary>Plain Σx of the source, in <see cref="GradientMoments.Sum"/>: the read-once floor the benchmark compares against.</summary>
     Sum,
+
+    /// <summary>
+    /// Σx², max |x| and NaN/Inf counts of the whole source, and a compact copy of its sampled blocks
+    /// (<see cref="UpdateSampling"/>) into the target, in the same read.
+    /// </summary>
+    NormAndSampledCopy,
+
+    /// <summary>Σ(source − target)² over the sampled blocks only, in <see cref="GradientMoments.SumOfSquares"/>; Count is the sampled element count.</summary>
+    SampledDistance,
 }
 
 /// <summary>
@@ -71,7 +80,10 @@ internal sealed unsafe class TensorPass
                 Array.Resize(ref chunks, count * 2);
             }
 
-            chunks[count++] = new Chunk(slot, operation, isDouble, source + (nint)(offset * elementSize), target == IntPtr.Zero ? IntPtr.Zero : target + (nint)(offset * elementSize), n);
+            // Sampled operations keep a compact target: chunk offsets are multiples of the sampling period, so the
+            // chunk's sampled blocks start at offset / Stride in the target.
+            long targetOffset = operation is PassOperation.NormAndSampledCopy or PassOperation.SampledDistance ? offset / UpdateSampling.Stride : offset;
+            chunks[count++] = new Chunk(slot, operation, isDouble, source + (nint)(offset * elementSize), target == IntPtr.Zero ? IntPtr.Zero : target + (nint)(targetOffset * elementSize), n);
         }
 
         totalElements += length;
@@ -127,6 +139,11 @@ internal sealed unsafe class TensorPass
                     return FusedReduction.CopyAndNormOnly(src, new Span<double>((void*)c.Target, c.Length));
                 case PassOperation.Sum:
                     return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
+                case PassOperation.NormAndSampledCopy:
+                    UpdateSampling.Copy(src, new Span<double>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
+                    return FusedReduction.NormOnly(src);
+                case PassOperation.SampledDistance:
+                    return new GradientMoments { Count = UpdateSampling.SampledLength(c.Length), NormOnly = true, SumOfSquares = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, UpdateSampling.SampledLength(c.Length))) };
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, c.Length)) };
             }
@@ -144,6 +161,11 @@ internal sealed unsafe class TensorPass
                     return FusedReduction.CopyAndNormOnly(src, new Span<float>((void*)c.Target, c.Length));
                 case PassOperation.Sum:
                     return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
+                case PassOperation.NormAndSampledCopy:
+                    UpdateSampling.Copy(src, new Span<float>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
+                    return FusedReduction.NormOnly(src);
+                case PassOperation.SampledDistance:
+                    return new GradientMoments { Count = UpdateSampling.SampledLength(c.Length), NormOnly = true, SumOfSquares = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, UpdateSampling.SampledLength(c.Length))) };
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, c.Length)) };
             }

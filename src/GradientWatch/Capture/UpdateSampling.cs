@@ -1,0 +1,98 @@
+using GradientWatch.Statistics;
+
+namespace GradientWatch.Capture;
+
+/// <summary>
+/// The fixed block sample used to measure ‖Δw‖ of large tensors cheaply: one block of <see cref="Block"/> contiguous
+/// elements out of every <see cref="Stride"/>, so the weight copy before the optimizer step and the difference after
+/// it touch an eighth of the memory. The same elements are compared before and after the step, and Σ(Δw)² is scaled
+/// by the sampled fraction. Which block of each period is taken is scrambled by a hash of the period's index, so the
+/// sample does not line up with the rows of a matrix whose row length is a multiple of the period (which would
+/// sample the same columns of every row). Tensors up to <see cref="ExactUpTo"/> elements are measured exactly.
+/// </summary>
+internal static class UpdateSampling
+{
+    /// <summary>Elements per sampled block (four cache lines of float32).</summary>
+    public const int Block = 64;
+
+    /// <summary>One block in this many is sampled.</summary>
+    public const int Stride = 8;
+
+    /// <summary>Tensors with at most this many elements are measured exactly.</summary>
+    public const long ExactUpTo = 1 << 16;
+
+    /// <summary>Elements per period: one sampled block in <see cref="Stride"/>.</summary>
+    public const int Period = Block * Stride;
+
+    /// <summary>Elements of the sample taken from <paramref name="length"/> elements (chunk-relative, as the passes use it).</summary>
+    public static int SampledLength(long length)
+    {
+        int total = 0;
+        for (long p = 0; p * Period < length; p++)
+        {
+            var (start, n) = SampledBlock((int)p, length);
+            total += n;
+            _ = start;
+        }
+
+        return total;
+    }
+
+    /// <summary>Start (relative to the period) and length of the block sampled in period <paramref name="period"/>.</summary>
+    public static (int Start, int Length) SampledBlock(int period, long length)
+    {
+        // Fibonacci hashing of the period index picks one of the Stride blocks.
+        int block = (int)(((uint)period * 2654435769u) >> 29);
+        long start = ((long)period * Period) + (block * Block);
+        if (start >= length)
+        {
+            // The last, partial period: take its first block instead, so short tails are still sampled.
+            start = (long)period * Period;
+            block = 0;
+        }
+
+        return (block * Block, (int)Math.Min(Block, length - start));
+    }
+
+    /// <summary>Copies the sampled blocks of <paramref name="source"/> next to each other into <paramref name="target"/>.</summary>
+    public static void Copy<T>(ReadOnlySpan<T> source, Span<T> target)
+    {
+        int t = 0;
+        for (int p = 0; p * Period < source.Length; p++)
+        {
+            var (start, n) = SampledBlock(p, source.Length);
+            source.Slice((p * Period) + start, n).CopyTo(target.Slice(t, n));
+            t += n;
+        }
+    }
+
+    /// <summary>Σ(source − target)² over the sampled blocks of <paramref name="source"/> against the compact <paramref name="target"/>.</summary>
+    public static double SquaredDistance(ReadOnlySpan<float> source, ReadOnlySpan<float> target)
+    {
+        double total = 0;
+        int t = 0;
+        for (int p = 0; p * Period < source.Length; p++)
+        {
+            var (start, n) = SampledBlock(p, source.Length);
+            total += FusedReduction.SquaredDistance(source.Slice((p * Period) + start, n), target.Slice(t, n));
+            t += n;
+        }
+
+        return total;
+    }
+
+    /// <summary>Σ(source − target)² over the sampled blocks, float64.</summary>
+    public static double SquaredDistance(ReadOnlySpan<double> source, ReadOnlySpan<double> target)
+    {
+        double total = 0;
+        int t = 0;
+        for (int p = 0; p * Period < source.Length; p++)
+        {
+            var (start, n) = SampledBlock(p, source.Length);
+            total += FusedReduction.SquaredDistance(source.Slice((p * Period) + start, n), target.Slice(t, n));
+            t += n;
+        }
+
+        return total;
+    }
+}
