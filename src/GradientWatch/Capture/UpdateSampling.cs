@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using GradientWatch.Statistics;
 
 namespace GradientWatch.Capture;
@@ -74,8 +77,45 @@ internal static class UpdateSampling
         for (int p = 0; p * Period < source.Length; p++)
         {
             var (start, n) = SampledBlock(p, source.Length);
-            total += FusedReduction.SquaredDistance(source.Slice((p * Period) + start, n), target.Slice(t, n));
+            total += BlockDistance(source.Slice((p * Period) + start, n), target.Slice(t, n));
             t += n;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Σ(a−b)² of one block of at most <see cref="Block"/> elements: vectorized in float, re-read in double when the
+    /// float sum could have overflowed or lost its small values.
+    /// </summary>
+    private static double BlockDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated && a.Length == Block && Block % (2 * width) == 0)
+        {
+            ref float ra = ref MemoryMarshal.GetReference(a);
+            ref float rb = ref MemoryMarshal.GetReference(b);
+            Vector<float> acc0 = default, acc1 = default;
+            for (int k = 0; k < Block; k += 2 * width)
+            {
+                var d0 = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref ra, k))) - Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref rb, k)));
+                var d1 = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref ra, k + width))) - Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref rb, k + width)));
+                acc0 += d0 * d0;
+                acc1 += d1 * d1;
+            }
+
+            double sum = Vector.Sum(acc0 + acc1);
+            if (float.IsFinite((float)sum) && (sum >= 1e-30 || sum == 0))
+            {
+                return sum;
+            }
+        }
+
+        double total = 0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            double d = (double)a[k] - b[k];
+            total += d * d;
         }
 
         return total;

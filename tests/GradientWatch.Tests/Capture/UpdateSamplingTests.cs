@@ -65,7 +65,7 @@ public sealed class UpdateSamplingTests
         Assert.Equal(sampled.Count, (int)distance[0].Count);
         Assert.InRange(sampled.Count, (n / 8) - 64, (n / 8) + 64);
         double expected = sampled.Sum(i => ((double)after[i] - before[i]) * ((double)after[i] - before[i]));
-        Approx.Equal(expected, distance[0].SumOfSquares, rel: 1e-9);
+        Approx.Equal(expected, distance[0].SumOfSquares, rel: 1e-6); // each 64-element block is summed in float
         Approx.Equal(ReferenceStatistics.Of(before).Norm, norms[0].Norm, rel: 1e-6);
         Assert.Equal(n, norms[0].Count);
     }
