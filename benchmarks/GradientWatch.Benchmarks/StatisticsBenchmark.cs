@@ -27,8 +27,8 @@ internal static class StatisticsBenchmark
     public const string GwFullOneThread = "GradientWatch full statistics, 1 thread";
     public const string GwNorm = "GradientWatch norms only (default step)";
     public const string GwFullClip = "GradientWatch full statistics + clip";
-    public const string GwWeights = "GradientWatch weight norms + snapshot (full steps)";
-    public const string GwUpdate = "GradientWatch update distance (full steps)";
+    public const string GwWeights = "GradientWatch weight snapshot before the step (full steps)";
+    public const string GwUpdate = "GradientWatch weight norms + update distance after the step (full steps)";
     public const string NativeClip = "native clip_grad_norm_";
     public const string TorchOps = "torch-op reductions";
     public const string Naive = "naive: .item() per statistic";
@@ -84,12 +84,12 @@ internal static class StatisticsBenchmark
             new Timed(GwWeights, () =>
             {
                 using var scope = torch.NewDisposeScope();
-                capture.MeasureWeights(snapshot: true);
+                capture.SnapshotWeights();
             }),
             new Timed(GwUpdate, () =>
             {
                 using var scope = torch.NewDisposeScope();
-                capture.MeasureUpdate();
+                capture.MeasureWeights(withUpdate: true);
             }),
             new Timed(NativeClip, () => StatisticsPaths.NativeClip(parameters, clipTo)),
             new Timed(TorchOps, () => Measure(torchOps, full: true)),

@@ -185,12 +185,7 @@ public sealed class GradientWatcher : IDisposable
         }
 
         bool measureUpdate = full && options.MeasureUpdateRatio;
-        if (full)
-        {
-            capture.MeasureWeights(snapshot: measureUpdate);
-        }
-
-        var layers = BuildLayers(full, includeUpdate: false);
+        var layers = BuildLayers(full);
         double globalNorm = nonFinite ? NonFiniteNorm(grads) : Math.Sqrt(globalSq);
         var snapshot = new StepSnapshot
         {
@@ -208,17 +203,7 @@ public sealed class GradientWatcher : IDisposable
 
         // Detection: plain C# over the snapshot. A failing detector is logged and skipped.
         stepIssues.Clear();
-        foreach (var detector in detectors)
-        {
-            try
-            {
-                detector.Detect(snapshot, stepIssues);
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "GradientWatch: detector {Detector} failed on step {Step}; training continues", detector.GetType().Name, step);
-            }
-        }
+        Detect(snapshot, afterStep: false);
 
         // Remedies, in the order they were added.
         stepActions.Clear();
@@ -268,7 +253,13 @@ public sealed class GradientWatcher : IDisposable
         }
         else
         {
+            if (measureUpdate)
+            {
+                capture.SnapshotWeights();
+            }
+
             TryStepSize(t => t.BeforeStep());
+            beforeStep = Stopwatch.GetTimestamp();
             optimizer.step();
         }
 
@@ -278,10 +269,11 @@ public sealed class GradientWatcher : IDisposable
             TryStepSize(t => t.AfterStep(loss, editor.UniformScale));
         }
 
-        if (measureUpdate && !skip)
+        if (full)
         {
-            capture.MeasureUpdate();
-            layers = BuildLayers(full: true, includeUpdate: true);
+            // One read of the weights after the step: their norms and, when a snapshot was kept, ‖Δw‖.
+            capture.MeasureWeights(withUpdate: measureUpdate && !skip);
+            layers = WithWeights(layers, includeUpdate: measureUpdate && !skip);
         }
 
         snapshot = snapshot with
@@ -290,6 +282,7 @@ public sealed class GradientWatcher : IDisposable
             StepSkipped = skip,
             GlobalGradientNormAfterRemedies = normAfter,
         };
+        Detect(snapshot, afterStep: true);
 
         var events = BuildEvents(snapshot);
         snapshot = snapshot with { Overhead = Stopwatch.GetElapsedTime(started) - Stopwatch.GetElapsedTime(beforeStep, afterStep) };
@@ -320,6 +313,27 @@ public sealed class GradientWatcher : IDisposable
         }
 
         return snapshot;
+    }
+
+    /// <summary>Runs the detectors of one phase: before the optimizer step (most), or after it (those that need the update).</summary>
+    private void Detect(StepSnapshot snapshot, bool afterStep)
+    {
+        foreach (var detector in detectors)
+        {
+            if (detector.AfterStep != afterStep)
+            {
+                continue;
+            }
+
+            try
+            {
+                detector.Detect(snapshot, stepIssues);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "GradientWatch: detector {Detector} failed on step {Step}; training continues", detector.GetType().Name, step);
+            }
+        }
     }
 
     private IReadOnlyList<GradientEvent> BuildEvents(StepSnapshot snapshot)
@@ -477,85 +491,91 @@ public sealed class GradientWatcher : IDisposable
         return Math.Sqrt(sq);
     }
 
-    private LayerStatistics[] BuildLayers(bool full, bool includeUpdate)
+    /// <summary>Per-layer gradient statistics of this step (weights are measured after the optimizer step, see <see cref="WithWeights"/>).</summary>
+    private LayerStatistics[] BuildLayers(bool full)
     {
         var grads = capture.Gradients;
-        var weights = capture.Weights;
-        var updates = capture.UpdatesSquared;
         var result = new LayerStatistics[map.Layers.Count];
         for (int li = 0; li < result.Length; li++)
         {
             var layer = map.Layers[li];
             var g = default(GradientMoments);
+            bool anyGrad = false;
+            foreach (int pi in layer.ParameterIndices)
+            {
+                if (capture.HasGradient(pi))
+                {
+                    anyGrad = true;
+                    g.Add(grads[pi]);
+                }
+            }
+
+            result[li] = new LayerStatistics
+            {
+                Name = layer.Name,
+                Index = li,
+                ParameterCount = layer.ParameterIndices.Length,
+                ElementCount = anyGrad ? g.Count : 0,
+                IsFrozen = !anyGrad,
+                HasFullStatistics = anyGrad && full,
+                GradientNorm = anyGrad ? g.Norm : double.NaN,
+                MaxAbs = anyGrad ? g.MaxAbs : double.NaN,
+                NanCount = g.NanCount,
+                InfCount = g.InfCount,
+                Mean = anyGrad && full ? g.Mean : double.NaN,
+                StandardDeviation = anyGrad && full ? g.StandardDeviation : double.NaN,
+                ZeroFraction = anyGrad && full ? g.ZeroFraction : double.NaN,
+            };
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Adds the weight norms measured after the optimizer step, ‖g‖/‖w‖ and, with <paramref name="includeUpdate"/>,
+    /// ‖Δw‖/‖w‖ to the step's layer statistics.
+    /// </summary>
+    private LayerStatistics[] WithWeights(LayerStatistics[] layers, bool includeUpdate)
+    {
+        var weights = capture.Weights;
+        var updates = capture.UpdatesSquared;
+        var result = new LayerStatistics[layers.Length];
+        for (int li = 0; li < layers.Length; li++)
+        {
+            var layer = layers[li];
+            if (layer.IsFrozen)
+            {
+                result[li] = layer;
+                continue;
+            }
+
             var w = default(GradientMoments);
             double updateSq = 0;
-            bool anyGrad = false;
             bool updateKnown = includeUpdate;
-            foreach (int pi in layer.ParameterIndices)
+            foreach (int pi in map.Layers[li].ParameterIndices)
             {
                 if (!capture.HasGradient(pi))
                 {
                     continue;
                 }
 
-                anyGrad = true;
-                g.Add(grads[pi]);
-                if (full)
+                w.Add(weights[pi]);
+                if (double.IsNaN(updates[pi]))
                 {
-                    w.Add(weights[pi]);
+                    updateKnown = false;
                 }
-
-                if (includeUpdate)
+                else
                 {
-                    if (double.IsNaN(updates[pi]))
-                    {
-                        updateKnown = false;
-                    }
-                    else
-                    {
-                        updateSq += updates[pi];
-                    }
+                    updateSq += updates[pi];
                 }
             }
 
-            if (!anyGrad)
+            double weightNorm = w.Norm;
+            result[li] = layer with
             {
-                result[li] = new LayerStatistics
-                {
-                    Name = layer.Name,
-                    Index = li,
-                    ParameterCount = layer.ParameterIndices.Length,
-                    ElementCount = 0,
-                    IsFrozen = true,
-                    HasFullStatistics = false,
-                    GradientNorm = double.NaN,
-                    MaxAbs = double.NaN,
-                    NanCount = 0,
-                    InfCount = 0,
-                };
-                continue;
-            }
-
-            double norm = g.Norm;
-            double weightNorm = full ? w.Norm : double.NaN;
-            result[li] = new LayerStatistics
-            {
-                Name = layer.Name,
-                Index = li,
-                ParameterCount = layer.ParameterIndices.Length,
-                ElementCount = g.Count,
-                IsFrozen = false,
-                HasFullStatistics = full,
-                GradientNorm = norm,
-                MaxAbs = g.MaxAbs,
-                NanCount = g.NanCount,
-                InfCount = g.InfCount,
-                Mean = full ? g.Mean : double.NaN,
-                StandardDeviation = full ? g.StandardDeviation : double.NaN,
-                ZeroFraction = full ? g.ZeroFraction : double.NaN,
                 WeightNorm = weightNorm,
-                GradientToWeightRatio = full ? norm / weightNorm : double.NaN,
-                UpdateToWeightRatio = includeUpdate && updateKnown ? Math.Sqrt(updateSq) / weightNorm : double.NaN,
+                GradientToWeightRatio = layer.GradientNorm / weightNorm,
+                UpdateToWeightRatio = updateKnown ? Math.Sqrt(updateSq) / weightNorm : double.NaN,
             };
         }
 

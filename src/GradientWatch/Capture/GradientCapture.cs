@@ -21,6 +21,8 @@ internal sealed unsafe class GradientCapture : IDisposable
     private readonly GradientMoments[] weights;
     private readonly double[] updates;
     private readonly bool[] hasGradient;
+    private readonly bool[] snapshotTaken;
+    private readonly GradientMoments[] scratch;
     private readonly Array?[] snapshots;
     private readonly Tensor?[] deviceSnapshots;
     private readonly List<(int Slot, Tensor Tensor)> deviceWork = new();
@@ -34,6 +36,8 @@ internal sealed unsafe class GradientCapture : IDisposable
         weights = new GradientMoments[n];
         updates = new double[n];
         hasGradient = new bool[n];
+        snapshotTaken = new bool[n];
+        scratch = new GradientMoments[n];
         snapshots = new Array?[n];
         deviceSnapshots = new Tensor?[n];
     }
@@ -50,7 +54,7 @@ internal sealed unsafe class GradientCapture : IDisposable
     /// <summary>Per-parameter weight moments from the last <see cref="MeasureWeights"/>.</summary>
     public ReadOnlySpan<GradientMoments> Weights => weights;
 
-    /// <summary>Per-parameter Σ(Δw)² from the last <see cref="MeasureUpdate"/> (NaN where not measured).</summary>
+    /// <summary>Per-parameter Σ(Δw)² from the last <see cref="MeasureWeights"/> with an update (NaN where not measured).</summary>
     public ReadOnlySpan<double> UpdatesSquared => updates;
 
     /// <summary>Whether parameter <paramref name="index"/> had a gradient at the last measurement.</summary>
@@ -84,15 +88,52 @@ internal sealed unsafe class GradientCapture : IDisposable
     }
 
     /// <summary>
-    /// Measures the trainable weights' norms. With <paramref name="snapshot"/>, also keeps a copy of
-    /// them so that <see cref="MeasureUpdate"/> can compute ‖Δw‖ after the optimizer step.
+    /// Keeps a copy of the trainable weights right before the optimizer step (only the sampled blocks of large
+    /// tensors, see <see cref="UpdateSampling"/>), so that <see cref="MeasureWeights"/> can measure ‖Δw‖ after it.
     /// </summary>
-    public void MeasureWeights(bool snapshot)
+    public void SnapshotWeights()
+    {
+        pass.Clear();
+        var parameters = map.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            snapshotTaken[i] = false;
+            if (!hasGradient[i])
+            {
+                continue;
+            }
+
+            var p = parameters[i].Parameter;
+            if (IsFastPath(p))
+            {
+                pass.Add(i, Sampled(p) ? PassOperation.SampledCopy : PassOperation.Copy, DataPointer(p), SnapshotBuffer(i, p), p.numel(), p.dtype == ScalarType.Float64);
+            }
+            else
+            {
+                deviceSnapshots[i]?.Dispose();
+                var copy = p.detach().clone();
+                copy.MoveToOuterDisposeScope();
+                deviceSnapshots[i] = copy;
+            }
+
+            snapshotTaken[i] = true;
+        }
+
+        pass.Run(scratch, maxDegreeOfParallelism);
+    }
+
+    /// <summary>
+    /// Measures the trainable weights' norms after the optimizer step; with <paramref name="withUpdate"/>, also
+    /// Σ(w − w_snapshot)² against the copy <see cref="SnapshotWeights"/> kept, in the same read of the weights.
+    /// </summary>
+    public void MeasureWeights(bool withUpdate)
     {
         Array.Clear(weights);
+        Array.Fill(updates, double.NaN);
         pass.Clear();
         deviceWork.Clear();
         var parameters = map.Parameters;
+        var deviceDiffs = new List<(int Slot, Tensor Diff)>();
         for (int i = 0; i < parameters.Count; i++)
         {
             if (!hasGradient[i])
@@ -101,67 +142,41 @@ internal sealed unsafe class GradientCapture : IDisposable
             }
 
             var p = parameters[i].Parameter;
-            IntPtr target = IntPtr.Zero;
-            if (snapshot)
+            bool update = withUpdate && snapshotTaken[i];
+            if (deviceSnapshots[i] is { } snap)
             {
-                if (IsFastPath(p))
+                if (update)
                 {
-                    target = SnapshotBuffer(i, p);
+                    deviceDiffs.Add((i, p.detach().sub(snap).square().sum().to_type(ScalarType.Float64)));
                 }
-                else
-                {
-                    deviceSnapshots[i]?.Dispose();
-                    var copy = p.detach().clone();
-                    copy.MoveToOuterDisposeScope();
-                    deviceSnapshots[i] = copy;
-                }
+
+                snap.Dispose();
+                deviceSnapshots[i] = null;
+                deviceWork.Add((i, p));
+                continue;
             }
 
-            var operation = target == IntPtr.Zero ? PassOperation.Norm : Sampled(p) ? PassOperation.NormAndSampledCopy : PassOperation.CopyAndNorm;
-            Enqueue(i, p, operation, target);
+            if (update && IsFastPath(p))
+            {
+                pass.Add(i, Sampled(p) ? PassOperation.NormAndSampledDistance : PassOperation.NormAndDistance, DataPointer(p), SnapshotBuffer(i, p), p.numel(), p.dtype == ScalarType.Float64);
+            }
+            else
+            {
+                Enqueue(i, p, PassOperation.Norm, IntPtr.Zero);
+            }
         }
 
         pass.Run(weights, maxDegreeOfParallelism);
         ReduceOnDevice(weights, full: false);
-    }
-
-    /// <summary>Computes Σ(w − w_snapshot)² per parameter after the optimizer step.</summary>
-    public void MeasureUpdate()
-    {
-        Array.Fill(updates, double.NaN);
-        pass.Clear();
-        var parameters = map.Parameters;
-        var scratch = new GradientMoments[parameters.Count];
-        var deviceDiffs = new List<(int Slot, Tensor Diff)>();
-        for (int i = 0; i < parameters.Count; i++)
+        for (int i = 0; i < weights.Length; i++)
         {
-            var p = parameters[i].Parameter;
-            if (deviceSnapshots[i] is { } snap)
+            if (weights[i].DistanceCount > 0)
             {
-                deviceDiffs.Add((i, p.detach().sub(snap).square().sum().to_type(ScalarType.Float64)));
-                snap.Dispose();
-                deviceSnapshots[i] = null;
-                continue;
+                // A sampled tensor's Σ(Δw)² is scaled up by the sampled fraction.
+                updates[i] = weights[i].DistanceSquared * weights[i].Count / weights[i].DistanceCount;
             }
 
-            if (!hasGradient[i] || snapshots[i] is null || !IsFastPath(p))
-            {
-                continue;
-            }
-
-            pass.Add(i, Sampled(p) ? PassOperation.SampledDistance : PassOperation.Distance, DataPointer(p), SnapshotBuffer(i, p), p.numel(), p.dtype == ScalarType.Float64);
-        }
-
-        pass.Run(scratch, maxDegreeOfParallelism);
-        for (int i = 0; i < scratch.Length; i++)
-        {
-            if (scratch[i].Count > 0)
-            {
-                long n = parameters[i].Parameter.numel();
-
-                // A sampled tensor's Σ(Δw)² is scaled up by the sampled fraction (Count holds the sampled elements).
-                updates[i] = scratch[i].Count == n ? scratch[i].SumOfSquares : scratch[i].SumOfSquares * n / scratch[i].Count;
-            }
+            snapshotTaken[i] = false;
         }
 
         if (deviceDiffs.Count > 0)
@@ -178,6 +193,7 @@ internal sealed unsafe class GradientCapture : IDisposable
     /// <summary>Drops the weight snapshots taken for the update ratio (used when the step was skipped).</summary>
     public void DiscardSnapshots()
     {
+        Array.Clear(snapshotTaken);
         for (int i = 0; i < deviceSnapshots.Length; i++)
         {
             deviceSnapshots[i]?.Dispose();

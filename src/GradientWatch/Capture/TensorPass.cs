@@ -29,6 +29,18 @@ internal enum PassOperation : byte
 
     /// <summary>Σ(source − target)² over the sampled blocks only, in <see cref="GradientMoments.SumOfSquares"/>; Count is the sampled element count.</summary>
     SampledDistance,
+
+    /// <summary>Copy the source into the target (the weight snapshot before the optimizer step); no statistics.</summary>
+    Copy,
+
+    /// <summary>Copy the sampled blocks of the source, compactly, into the target; no statistics.</summary>
+    SampledCopy,
+
+    /// <summary>Σx², max |x|, NaN/Inf of the source, and Σ(source − target)² in <see cref="GradientMoments.DistanceSquared"/>, in one read.</summary>
+    NormAndDistance,
+
+    /// <summary>As <see cref="NormAndDistance"/>, with the distance over the sampled blocks against a compact target.</summary>
+    NormAndSampledDistance,
 }
 
 /// <summary>
@@ -82,7 +94,7 @@ internal sealed unsafe class TensorPass
 
             // Sampled operations keep a compact target: chunk offsets are multiples of the sampling period, so the
             // chunk's sampled blocks start at offset / Stride in the target.
-            long targetOffset = operation is PassOperation.NormAndSampledCopy or PassOperation.SampledDistance ? offset / UpdateSampling.Stride : offset;
+            long targetOffset = operation is PassOperation.NormAndSampledCopy or PassOperation.SampledDistance or PassOperation.SampledCopy or PassOperation.NormAndSampledDistance ? offset / UpdateSampling.Stride : offset;
             chunks[count++] = new Chunk(slot, operation, isDouble, source + (nint)(offset * elementSize), target == IntPtr.Zero ? IntPtr.Zero : target + (nint)(targetOffset * elementSize), n);
         }
 
@@ -144,6 +156,29 @@ internal sealed unsafe class TensorPass
                     return FusedReduction.NormOnly(src);
                 case PassOperation.SampledDistance:
                     return new GradientMoments { Count = UpdateSampling.SampledLength(c.Length), NormOnly = true, SumOfSquares = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, UpdateSampling.SampledLength(c.Length))) };
+                case PassOperation.Copy:
+                    src.CopyTo(new Span<double>((void*)c.Target, c.Length));
+                    return default;
+                case PassOperation.SampledCopy:
+                    UpdateSampling.Copy(src, new Span<double>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
+                    return default;
+                case PassOperation.NormAndDistance:
+                {
+                    var m = FusedReduction.NormOnly(src);
+                    m.DistanceSquared = FusedReduction.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, c.Length));
+                    m.DistanceCount = c.Length;
+                    return m;
+                }
+
+                case PassOperation.NormAndSampledDistance:
+                {
+                    var m = FusedReduction.NormOnly(src);
+                    int sampled = UpdateSampling.SampledLength(c.Length);
+                    m.DistanceSquared = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, sampled));
+                    m.DistanceCount = sampled;
+                    return m;
+                }
+
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, c.Length)) };
             }
@@ -166,6 +201,29 @@ internal sealed unsafe class TensorPass
                     return FusedReduction.NormOnly(src);
                 case PassOperation.SampledDistance:
                     return new GradientMoments { Count = UpdateSampling.SampledLength(c.Length), NormOnly = true, SumOfSquares = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, UpdateSampling.SampledLength(c.Length))) };
+                case PassOperation.Copy:
+                    src.CopyTo(new Span<float>((void*)c.Target, c.Length));
+                    return default;
+                case PassOperation.SampledCopy:
+                    UpdateSampling.Copy(src, new Span<float>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
+                    return default;
+                case PassOperation.NormAndDistance:
+                {
+                    var m = FusedReduction.NormOnly(src);
+                    m.DistanceSquared = FusedReduction.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, c.Length));
+                    m.DistanceCount = c.Length;
+                    return m;
+                }
+
+                case PassOperation.NormAndSampledDistance:
+                {
+                    var m = FusedReduction.NormOnly(src);
+                    int sampled = UpdateSampling.SampledLength(c.Length);
+                    m.DistanceSquared = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, sampled));
+                    m.DistanceCount = sampled;
+                    return m;
+                }
+
                 default:
                     return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, c.Length)) };
             }

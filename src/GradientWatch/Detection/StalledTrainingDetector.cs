@@ -16,6 +16,9 @@ internal sealed class StalledTrainingDetector : IGradientDetector
         streaks = new LayerStreaks(options.ConsecutiveSteps);
     }
 
+    /// <summary>The update ratio exists only after the optimizer step.</summary>
+    public bool AfterStep => true;
+
     public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
     {
         if (!snapshot.Layers.Any(l => !double.IsNaN(l.UpdateToWeightRatio)))

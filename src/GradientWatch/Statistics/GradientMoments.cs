@@ -31,6 +31,12 @@ internal struct GradientMoments
     /// <summary>Largest absolute value among the non-NaN elements (Inf when an Inf is present).</summary>
     public double MaxAbs;
 
+    /// <summary>Σ(x − reference)² over the compared elements, for passes that also measure the weight update.</summary>
+    public double DistanceSquared;
+
+    /// <summary>Number of elements compared for <see cref="DistanceSquared"/> (fewer than <see cref="Count"/> when sampled).</summary>
+    public long DistanceCount;
+
     /// <summary>True when the moments hold only the sum of squares (the cheap norm pass).</summary>
     public bool NormOnly;
 
@@ -70,6 +76,8 @@ internal struct GradientMoments
         ZeroCount += other.ZeroCount;
         Sum += other.Sum;
         SumOfSquares += other.SumOfSquares;
+        DistanceSquared += other.DistanceSquared;
+        DistanceCount += other.DistanceCount;
         if (other.MaxAbs > MaxAbs || double.IsNaN(MaxAbs))
         {
             MaxAbs = other.MaxAbs;

@@ -52,7 +52,7 @@ public sealed record LayerStatistics
     /// <summary>Number of ±Inf gradient elements.</summary>
     public required long InfCount { get; init; }
 
-    /// <summary>L2 norm of the layer's trainable weights before the optimizer step.</summary>
+    /// <summary>L2 norm of the layer's trainable weights, measured after the optimizer step (one read serves the norm and ‖Δw‖).</summary>
     public double WeightNorm { get; init; } = double.NaN;
 
     /// <summary>‖g‖ / ‖w‖ for the layer.</summary>

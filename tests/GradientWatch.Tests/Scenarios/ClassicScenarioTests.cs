@@ -117,6 +117,29 @@ public sealed class ClassicScenarioTests
     }
 
     [Fact]
+    public void TinyLearningRateIsReportedAsStalledFromTheMeasuredUpdateRatio()
+    {
+        torch.manual_seed(4);
+        using var model = TestModels.Mlp(4, 16, 1, depth: 3, () => nn.Tanh());
+        using var optimizer = optim.SGD(model.parameters(), 1e-9);
+        var run = TrainingRun.Train(model, optimizer, steps: 12, configure: w => w.Configure(o => o.FullStatisticsInterval = 2));
+
+        // Update ratios are measured on full-statistics steps (every 2nd), after the optimizer step.
+        Assert.All(run.Snapshots.Where(s => s.IsFullStatistics), s => Assert.All(s.Layers, l => Assert.InRange(l.UpdateToWeightRatio, 0, 1e-7))); // below float32 resolution: the weights do not move at all
+        Assert.All(run.Snapshots.Where(s => !s.IsFullStatistics), s => Assert.All(s.Layers, l => Assert.True(double.IsNaN(l.UpdateToWeightRatio))));
+        var stalled = Assert.Single(run.Events, e => e.Kind == GradientIssueKind.Stalled && e.Type == GradientEventType.Issue);
+        Assert.Equal(9, stalled.Step); // the 5th measured step: 1, 3, 5, 7, 9
+        Assert.Equal(new[] { "0", "2", "4" }, stalled.Layers);
+        Assert.Contains("learning rate", stalled.Advice);
+
+        // A healthy learning rate moves the weights: no stall.
+        torch.manual_seed(4);
+        using var healthy = TestModels.Mlp(4, 16, 1, depth: 3, () => nn.Tanh());
+        using var sgd = optim.SGD(healthy.parameters(), 0.05);
+        Assert.DoesNotContain(TrainingRun.Train(healthy, sgd, steps: 12, configure: w => w.Configure(o => o.FullStatisticsInterval = 2)).Events, e => e.Kind == GradientIssueKind.Stalled);
+    }
+
+    [Fact]
     public void HaltStopsTrainingWithTheDiagnosis()
     {
         torch.manual_seed(2);
