@@ -12,23 +12,8 @@ internal enum PassOperation : byte
     /// <summary>Σx², max |x| and NaN/Inf counts of the source.</summary>
     Norm,
 
-    /// <summary>Copy the source into the target buffer and return Σx² of the source.</summary>
-    CopyAndNorm,
-
-    /// <summary>Σ(source − target)², in <see cref="GradientMoments.SumOfSquares"/>.</summary>
-    Distance,
-
     /// <summary>Plain Σx of the source, in <see cref="GradientMoments.Sum"/>: the read-once floor the benchmark compares against.</summary>
     Sum,
-
-    /// <summary>
-    /// Σx², max |x| and NaN/Inf counts of the whole source, and a compact copy of its sampled blocks
-    /// (<see cref="UpdateSampling"/>) into the target, in the same read.
-    /// </summary>
-    NormAndSampledCopy,
-
-    /// <summary>Σ(source − target)² over the sampled blocks only, in <see cref="GradientMoments.SumOfSquares"/>; Count is the sampled element count.</summary>
-    SampledDistance,
 
     /// <summary>Copy the source into the target (the weight snapshot before the optimizer step); no statistics.</summary>
     Copy,
@@ -94,7 +79,7 @@ internal sealed unsafe class TensorPass
 
             // Sampled operations keep a compact target: chunk offsets are multiples of the sampling period, so the
             // chunk's sampled blocks start at offset / Stride in the target.
-            long targetOffset = operation is PassOperation.NormAndSampledCopy or PassOperation.SampledDistance or PassOperation.SampledCopy or PassOperation.NormAndSampledDistance ? offset / UpdateSampling.Stride : offset;
+            long targetOffset = operation is PassOperation.SampledCopy or PassOperation.NormAndSampledDistance ? offset / UpdateSampling.Stride : offset;
             chunks[count++] = new Chunk(slot, operation, isDouble, source + (nint)(offset * elementSize), target == IntPtr.Zero ? IntPtr.Zero : target + (nint)(targetOffset * elementSize), n);
         }
 
@@ -137,97 +122,85 @@ internal sealed unsafe class TensorPass
     }
 
     private static GradientMoments Execute(in Chunk c)
+        => c.IsDouble ? Execute<double, DoubleKernels>(c) : Execute<float, FloatKernels>(c);
+
+    private static GradientMoments Execute<T, TKernels>(in Chunk c)
+        where T : unmanaged
+        where TKernels : IKernels<T>
     {
-        if (c.IsDouble)
+        var src = new ReadOnlySpan<T>((void*)c.Source, c.Length);
+        switch (c.Operation)
         {
-            var src = new ReadOnlySpan<double>((void*)c.Source, c.Length);
-            switch (c.Operation)
+            case PassOperation.Full:
+                return TKernels.Full(src);
+            case PassOperation.Norm:
+                return TKernels.Norm(src);
+            case PassOperation.Sum:
+                return new GradientMoments { Count = c.Length, Sum = TKernels.Sum(src) };
+            case PassOperation.Copy:
+                src.CopyTo(new Span<T>((void*)c.Target, c.Length));
+                return default;
+            case PassOperation.SampledCopy:
+                UpdateSampling.Copy(src, new Span<T>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
+                return default;
+            case PassOperation.NormAndDistance:
             {
-                case PassOperation.Full:
-                    return FusedReduction.Full(src);
-                case PassOperation.Norm:
-                    return FusedReduction.NormOnly(src);
-                case PassOperation.CopyAndNorm:
-                    return FusedReduction.CopyAndNormOnly(src, new Span<double>((void*)c.Target, c.Length));
-                case PassOperation.Sum:
-                    return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
-                case PassOperation.NormAndSampledCopy:
-                    UpdateSampling.Copy(src, new Span<double>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
-                    return FusedReduction.NormOnly(src);
-                case PassOperation.SampledDistance:
-                    return new GradientMoments { Count = UpdateSampling.SampledLength(c.Length), NormOnly = true, SumOfSquares = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, UpdateSampling.SampledLength(c.Length))) };
-                case PassOperation.Copy:
-                    src.CopyTo(new Span<double>((void*)c.Target, c.Length));
-                    return default;
-                case PassOperation.SampledCopy:
-                    UpdateSampling.Copy(src, new Span<double>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
-                    return default;
-                case PassOperation.NormAndDistance:
-                {
-                    var m = FusedReduction.NormOnly(src);
-                    m.DistanceSquared = FusedReduction.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, c.Length));
-                    m.DistanceCount = c.Length;
-                    return m;
-                }
+                var m = TKernels.Norm(src);
+                m.DistanceSquared = TKernels.Distance(src, new ReadOnlySpan<T>((void*)c.Target, c.Length));
+                m.DistanceCount = c.Length;
+                return m;
+            }
 
-                case PassOperation.NormAndSampledDistance:
-                {
-                    var m = FusedReduction.NormOnly(src);
-                    int sampled = UpdateSampling.SampledLength(c.Length);
-                    m.DistanceSquared = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, sampled));
-                    m.DistanceCount = sampled;
-                    return m;
-                }
-
-                default:
-                    return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<double>((void*)c.Target, c.Length)) };
+            default:
+            {
+                var m = TKernels.Norm(src);
+                int sampled = UpdateSampling.SampledLength(c.Length);
+                m.DistanceSquared = TKernels.SampledDistance(src, new ReadOnlySpan<T>((void*)c.Target, sampled));
+                m.DistanceCount = sampled;
+                return m;
             }
         }
-        else
-        {
-            var src = new ReadOnlySpan<float>((void*)c.Source, c.Length);
-            switch (c.Operation)
-            {
-                case PassOperation.Full:
-                    return FusedReduction.Full(src);
-                case PassOperation.Norm:
-                    return FusedReduction.NormOnly(src);
-                case PassOperation.CopyAndNorm:
-                    return FusedReduction.CopyAndNormOnly(src, new Span<float>((void*)c.Target, c.Length));
-                case PassOperation.Sum:
-                    return new GradientMoments { Count = c.Length, Sum = FusedReduction.Sum(src) };
-                case PassOperation.NormAndSampledCopy:
-                    UpdateSampling.Copy(src, new Span<float>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
-                    return FusedReduction.NormOnly(src);
-                case PassOperation.SampledDistance:
-                    return new GradientMoments { Count = UpdateSampling.SampledLength(c.Length), NormOnly = true, SumOfSquares = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, UpdateSampling.SampledLength(c.Length))) };
-                case PassOperation.Copy:
-                    src.CopyTo(new Span<float>((void*)c.Target, c.Length));
-                    return default;
-                case PassOperation.SampledCopy:
-                    UpdateSampling.Copy(src, new Span<float>((void*)c.Target, UpdateSampling.SampledLength(c.Length)));
-                    return default;
-                case PassOperation.NormAndDistance:
-                {
-                    var m = FusedReduction.NormOnly(src);
-                    m.DistanceSquared = FusedReduction.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, c.Length));
-                    m.DistanceCount = c.Length;
-                    return m;
-                }
+    }
 
-                case PassOperation.NormAndSampledDistance:
-                {
-                    var m = FusedReduction.NormOnly(src);
-                    int sampled = UpdateSampling.SampledLength(c.Length);
-                    m.DistanceSquared = UpdateSampling.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, sampled));
-                    m.DistanceCount = sampled;
-                    return m;
-                }
+    /// <summary>The fused kernels of one element type, so that <see cref="Execute{T, TKernels}"/> is written once.</summary>
+    private interface IKernels<T>
+        where T : unmanaged
+    {
+        static abstract GradientMoments Full(ReadOnlySpan<T> data);
 
-                default:
-                    return new GradientMoments { Count = c.Length, NormOnly = true, SumOfSquares = FusedReduction.SquaredDistance(src, new ReadOnlySpan<float>((void*)c.Target, c.Length)) };
-            }
-        }
+        static abstract GradientMoments Norm(ReadOnlySpan<T> data);
+
+        static abstract double Sum(ReadOnlySpan<T> data);
+
+        static abstract double Distance(ReadOnlySpan<T> a, ReadOnlySpan<T> b);
+
+        static abstract double SampledDistance(ReadOnlySpan<T> source, ReadOnlySpan<T> compact);
+    }
+
+    private readonly struct FloatKernels : IKernels<float>
+    {
+        public static GradientMoments Full(ReadOnlySpan<float> data) => FusedReduction.Full(data);
+
+        public static GradientMoments Norm(ReadOnlySpan<float> data) => FusedReduction.NormOnly(data);
+
+        public static double Sum(ReadOnlySpan<float> data) => FusedReduction.Sum(data);
+
+        public static double Distance(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => FusedReduction.SquaredDistance(a, b);
+
+        public static double SampledDistance(ReadOnlySpan<float> source, ReadOnlySpan<float> compact) => UpdateSampling.SquaredDistance(source, compact);
+    }
+
+    private readonly struct DoubleKernels : IKernels<double>
+    {
+        public static GradientMoments Full(ReadOnlySpan<double> data) => FusedReduction.Full(data);
+
+        public static GradientMoments Norm(ReadOnlySpan<double> data) => FusedReduction.NormOnly(data);
+
+        public static double Sum(ReadOnlySpan<double> data) => FusedReduction.Sum(data);
+
+        public static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => FusedReduction.SquaredDistance(a, b);
+
+        public static double SampledDistance(ReadOnlySpan<double> source, ReadOnlySpan<double> compact) => UpdateSampling.SquaredDistance(source, compact);
     }
 
     [StructLayout(LayoutKind.Auto)]

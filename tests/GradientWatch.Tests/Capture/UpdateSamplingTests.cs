@@ -42,10 +42,10 @@ public sealed class UpdateSamplingTests
         var distance = new GradientMoments[1];
         fixed (float* b = before, a = after, t = buffer)
         {
-            pass.Add(0, PassOperation.NormAndSampledCopy, (IntPtr)b, (IntPtr)t, n, isDouble: false);
+            pass.Add(0, PassOperation.SampledCopy, (IntPtr)b, (IntPtr)t, n, isDouble: false);
             pass.Run(norms, maxDegreeOfParallelism: 2);
             pass.Clear();
-            pass.Add(0, PassOperation.SampledDistance, (IntPtr)a, (IntPtr)t, n, isDouble: false);
+            pass.Add(0, PassOperation.NormAndSampledDistance, (IntPtr)a, (IntPtr)t, n, isDouble: false);
             pass.Run(distance, maxDegreeOfParallelism: 2);
         }
 
@@ -62,12 +62,13 @@ public sealed class UpdateSamplingTests
         }
 
         Assert.Equal(sampled.Count, sampled.Distinct().Count());
-        Assert.Equal(sampled.Count, (int)distance[0].Count);
+        Assert.Equal(sampled.Count, (int)distance[0].DistanceCount);
         Assert.InRange(sampled.Count, (n / 8) - 64, (n / 8) + 64);
         double expected = sampled.Sum(i => ((double)after[i] - before[i]) * ((double)after[i] - before[i]));
-        Approx.Equal(expected, distance[0].SumOfSquares, rel: 1e-6); // each 64-element block is summed in float
-        Approx.Equal(ReferenceStatistics.Of(before).Norm, norms[0].Norm, rel: 1e-6);
-        Assert.Equal(n, norms[0].Count);
+        Approx.Equal(expected, distance[0].DistanceSquared, rel: 1e-6); // each 64-element block is summed in float
+        Approx.Equal(ReferenceStatistics.Of(after).Norm, distance[0].Norm, rel: 1e-6);
+        Assert.Equal(n, distance[0].Count);
+        Assert.Equal(0, norms[0].Count); // a copy measures nothing
     }
 
     [Theory]
