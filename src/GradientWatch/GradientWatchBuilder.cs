@@ -241,9 +241,6 @@ public sealed class GradientWatchBuilder
         return new GradientWatcher(module, optimizer, options.Clone(), CreatePlan());
     }
 
-    /// <summary>Names of the remedies added so far, in order.</summary>
-    internal IReadOnlyList<string> RemedyNames => remedies.Select(r => r.Name).ToArray();
-
     internal Plan CreatePlan() => new(
         (ExplodingGradientOptions)Clone(exploding),
         (VanishingGradientOptions)Clone(vanishing),

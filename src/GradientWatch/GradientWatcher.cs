@@ -72,7 +72,7 @@ public sealed class GradientWatcher : IDisposable
         remedyNames = remedies.Select(r => r.Name).Distinct().ToArray();
         editor = new TorchGradientEditor(map, capture, optimizer);
         stepSize = options.MeasureStepSize ? new StepSizeTracker(map) : null;
-        profile = ModelInspector.Inspect(module, map);
+        profile = ModelInspector.Inspect(module);
         dispatcher = new EventDispatcher(options.EventHistoryCapacity, plan.EventCallbacks, logger, options.EventFilePath);
         foreach (var callback in plan.StepCallbacks)
         {

@@ -64,7 +64,7 @@ internal sealed class TorchGradientEditor : IGradientEditor
         using var scope = torch.NewDisposeScope();
         using (torch.no_grad())
         {
-            foreach (var g in Gradients(null))
+            foreach (var g in Gradients())
             {
                 g.mul_(factor);
             }
@@ -81,7 +81,7 @@ internal sealed class TorchGradientEditor : IGradientEditor
         long changed = 0;
         using (torch.no_grad())
         {
-            foreach (var g in Gradients(null))
+            foreach (var g in Gradients())
             {
                 changed += g.abs().gt(limit).sum().item<long>();
                 g.clamp_(-limit, limit);
@@ -182,7 +182,7 @@ internal sealed class TorchGradientEditor : IGradientEditor
         }
     }
 
-    private IEnumerable<Tensor> Gradients(IReadOnlyCollection<string>? layers)
+    private IEnumerable<Tensor> Gradients()
     {
         foreach (var entry in map.Parameters)
         {

@@ -33,9 +33,7 @@ internal static class UpdateSampling
         int total = 0;
         for (long p = 0; p * Period < length; p++)
         {
-            var (start, n) = SampledBlock((int)p, length);
-            total += n;
-            _ = start;
+            total += SampledBlock((int)p, length).Length;
         }
 
         return total;

@@ -56,30 +56,16 @@ internal static class FusedReduction
     internal static readonly int VectorBits = Vector512.IsHardwareAccelerated ? 512 : Vector.IsHardwareAccelerated ? Vector<byte>.Count * 8 : 0;
 
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
-    public static GradientMoments Full(ReadOnlySpan<float> data) => ReduceFloat<FullMode>(data, default, VectorBits);
+    public static GradientMoments Full(ReadOnlySpan<float> data) => ReduceFloat<FullMode>(data, VectorBits);
 
     /// <summary>Sum of squares, max |x| and exact NaN/Inf counts in one pass (no sum, no zero count).</summary>
-    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => ReduceFloat<NormMode>(data, default, VectorBits);
-
-    /// <summary>Copies <paramref name="source"/> into <paramref name="target"/> and returns <see cref="NormOnly(ReadOnlySpan{float})"/> of it, reading the source once.</summary>
-    public static GradientMoments CopyAndNormOnly(ReadOnlySpan<float> source, Span<float> target) => CopyAndNormOnly(source, target, VectorBits);
+    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => ReduceFloat<NormMode>(data, VectorBits);
 
     /// <summary><see cref="Full(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits (tests compare widths).</summary>
-    internal static GradientMoments Full(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<FullMode>(data, default, maxVectorBits);
+    internal static GradientMoments Full(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<FullMode>(data, maxVectorBits);
 
     /// <summary><see cref="NormOnly(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
-    internal static GradientMoments NormOnly(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<NormMode>(data, default, maxVectorBits);
-
-    /// <summary><see cref="CopyAndNormOnly(ReadOnlySpan{float}, Span{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
-    internal static GradientMoments CopyAndNormOnly(ReadOnlySpan<float> source, Span<float> target, int maxVectorBits)
-    {
-        if (target.Length < source.Length)
-        {
-            throw new ArgumentException("Target is shorter than the source.", nameof(target));
-        }
-
-        return ReduceFloat<CopyMode>(source, target, maxVectorBits);
-    }
+    internal static GradientMoments NormOnly(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<NormMode>(data, maxVectorBits);
 
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
     public static GradientMoments Full(ReadOnlySpan<double> data) => Reduce(data, full: true);
@@ -87,34 +73,22 @@ internal static class FusedReduction
     /// <summary>Sum of squares, max |x| and exact NaN/Inf counts in one pass.</summary>
     public static GradientMoments NormOnly(ReadOnlySpan<double> data) => Reduce(data, full: false);
 
-    /// <summary>Copies <paramref name="source"/> into <paramref name="target"/> and returns <see cref="NormOnly(ReadOnlySpan{double})"/> of it.</summary>
-    public static GradientMoments CopyAndNormOnly(ReadOnlySpan<double> source, Span<double> target)
-    {
-        source.CopyTo(target);
-        return Reduce(source, full: false);
-    }
-
-    private static GradientMoments ReduceFloat<TMode>(ReadOnlySpan<float> data, Span<float> target, int bits)
+    private static GradientMoments ReduceFloat<TMode>(ReadOnlySpan<float> data, int bits)
         where TMode : struct
     {
         var m = new GradientMoments { Count = data.Length, NormOnly = typeof(TMode) != typeof(FullMode) };
         int done = 0;
         if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
-            done = Blocks512<TMode>(data, target, ref m);
+            done = Blocks512<TMode>(data, ref m);
         }
         else if (bits >= Vector<byte>.Count * 8 && Vector.IsHardwareAccelerated)
         {
-            done = BlocksVector<TMode>(data, target, ref m);
+            done = BlocksVector<TMode>(data, ref m);
         }
 
         if (done < data.Length)
         {
-            if (typeof(TMode) == typeof(CopyMode))
-            {
-                data[done..].CopyTo(target[done..]);
-            }
-
             ScalarFull(data[done..], ref m);
         }
 
@@ -122,14 +96,13 @@ internal static class FusedReduction
     }
 
     /// <summary>Whole vectors of <paramref name="data"/> with <see cref="Vector{T}"/>; returns how many elements it covered.</summary>
-    private static int BlocksVector<TMode>(ReadOnlySpan<float> data, Span<float> target, ref GradientMoments m)
+    private static int BlocksVector<TMode>(ReadOnlySpan<float> data, ref GradientMoments m)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
         int width = Vector<float>.Count;
         int end = data.Length - (data.Length % width);
         ref float src = ref MemoryMarshal.GetReference(data);
-        ref float dst = ref MemoryMarshal.GetReference(target);
         var totalSum = Vector<double>.Zero;
         var totalSq = Vector<double>.Zero;
         var totalMax = Vector<int>.Zero;
@@ -139,7 +112,7 @@ internal static class FusedReduction
         for (int i = 0; i < end; i += width * BlockVectors)
         {
             int n = Math.Min(width * BlockVectors, end - i);
-            BlockVector<TMode>(ref Unsafe.Add(ref src, i), ref Unsafe.Add(ref dst, typeof(TMode) == typeof(CopyMode) ? i : 0), n, out var sum, out var sq, out var max, out var zeros);
+            BlockVector<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
             bool inRange = Vector.LessThanOrEqualAll(max, safeMax) && (Vector.GreaterThanOrEqualAny(max, safeMin) || Vector.EqualsAll(max, Vector<int>.Zero));
             if (inRange)
             {
@@ -164,11 +137,10 @@ internal static class FusedReduction
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BlockVector<TMode>(ref float src, ref float dst, int n, out Vector<float> sum, out Vector<float> sq, out Vector<int> max, out Vector<int> zeros)
+    private static void BlockVector<TMode>(ref float src, int n, out Vector<float> sum, out Vector<float> sq, out Vector<int> max, out Vector<int> zeros)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
-        bool copy = typeof(TMode) == typeof(CopyMode);
         int width = Vector<float>.Count;
         var absMask = new Vector<int>(AbsMask);
         Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -181,13 +153,6 @@ internal static class FusedReduction
             var v1 = Load<Vector<float>>(ref src, k + width);
             var v2 = Load<Vector<float>>(ref src, k + (2 * width));
             var v3 = Load<Vector<float>>(ref src, k + (3 * width));
-            if (copy)
-            {
-                Store(v0, ref dst, k);
-                Store(v1, ref dst, k + width);
-                Store(v2, ref dst, k + (2 * width));
-                Store(v3, ref dst, k + (3 * width));
-            }
 
             q0 += v0 * v0;
             q1 += v1 * v1;
@@ -212,10 +177,6 @@ internal static class FusedReduction
         for (; k < n; k += width)
         {
             var v = Load<Vector<float>>(ref src, k);
-            if (copy)
-            {
-                Store(v, ref dst, k);
-            }
 
             q0 += v * v;
             var a = Vector.AsVectorInt32(v) & absMask;
@@ -234,14 +195,13 @@ internal static class FusedReduction
     }
 
     /// <summary>Whole 512-bit vectors of <paramref name="data"/>; returns how many elements it covered.</summary>
-    private static int Blocks512<TMode>(ReadOnlySpan<float> data, Span<float> target, ref GradientMoments m)
+    private static int Blocks512<TMode>(ReadOnlySpan<float> data, ref GradientMoments m)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
         int width = Vector512<float>.Count;
         int end = data.Length - (data.Length % width);
         ref float src = ref MemoryMarshal.GetReference(data);
-        ref float dst = ref MemoryMarshal.GetReference(target);
         var totalSum = Vector512<double>.Zero;
         var totalSq = Vector512<double>.Zero;
         var totalMax = Vector512<int>.Zero;
@@ -251,7 +211,7 @@ internal static class FusedReduction
         for (int i = 0; i < end; i += width * BlockVectors)
         {
             int n = Math.Min(width * BlockVectors, end - i);
-            Block512<TMode>(ref Unsafe.Add(ref src, i), ref Unsafe.Add(ref dst, typeof(TMode) == typeof(CopyMode) ? i : 0), n, out var sum, out var sq, out var max, out var zeros);
+            Block512<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
             bool inRange = Vector512.LessThanOrEqualAll(max, safeMax) && (Vector512.GreaterThanOrEqualAny(max, safeMin) || max == Vector512<int>.Zero);
             if (inRange)
             {
@@ -279,11 +239,10 @@ internal static class FusedReduction
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block512<TMode>(ref float src, ref float dst, int n, out Vector512<float> sum, out Vector512<float> sq, out Vector512<int> max, out Vector512<int> zeros)
+    private static void Block512<TMode>(ref float src, int n, out Vector512<float> sum, out Vector512<float> sq, out Vector512<int> max, out Vector512<int> zeros)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
-        bool copy = typeof(TMode) == typeof(CopyMode);
         int width = Vector512<float>.Count;
         var absMask = Vector512.Create(AbsMask);
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -296,13 +255,6 @@ internal static class FusedReduction
             var v1 = Load<Vector512<float>>(ref src, k + width);
             var v2 = Load<Vector512<float>>(ref src, k + (2 * width));
             var v3 = Load<Vector512<float>>(ref src, k + (3 * width));
-            if (copy)
-            {
-                Store(v0, ref dst, k);
-                Store(v1, ref dst, k + width);
-                Store(v2, ref dst, k + (2 * width));
-                Store(v3, ref dst, k + (3 * width));
-            }
 
             q0 += v0 * v0;
             q1 += v1 * v1;
@@ -327,10 +279,6 @@ internal static class FusedReduction
         for (; k < n; k += width)
         {
             var v = Load<Vector512<float>>(ref src, k);
-            if (copy)
-            {
-                Store(v, ref dst, k);
-            }
 
             q0 += v * v;
             var a = v.AsInt32() & absMask;
@@ -420,11 +368,6 @@ internal static class FusedReduction
     private static TVector Load<TVector>(ref float origin, int index)
         where TVector : struct
         => Unsafe.ReadUnaligned<TVector>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref origin, index)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TVector>(TVector value, ref float origin, int index)
-        where TVector : struct
-        => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref origin, index)), value);
 
     private static GradientMoments Reduce(ReadOnlySpan<double> data, bool full)
     {
@@ -681,11 +624,6 @@ internal static class FusedReduction
 
     /// <summary>Mode marker: Σx², max |x| and non-finite counts.</summary>
     private struct NormMode
-    {
-    }
-
-    /// <summary>Mode marker: <see cref="NormMode"/> while copying the source to a target.</summary>
-    private struct CopyMode
     {
     }
 }

@@ -47,9 +47,6 @@ public sealed class FusedReductionKernelTests
         var reference = ReferenceStatistics.Of(values);
         AssertMatches(reference, FusedReduction.Full(values, bits), full: true);
         AssertMatches(reference, FusedReduction.NormOnly(values, bits), full: false);
-        var copy = new float[length];
-        AssertMatches(reference, FusedReduction.CopyAndNormOnly(values, copy, bits), full: false);
-        Assert.Equal(values, copy);
         Approx.Equal(values.Sum(v => (double)v), FusedReduction.Sum(values, bits), rel: 1e-5, abs: 1e-6 * reference.Norm, what: "sum");
     }
 
@@ -134,40 +131,6 @@ public sealed class FusedReductionKernelTests
         var m = FusedReduction.Full(values, bits);
         Assert.Equal(values.Count(v => v == 0), m.ZeroCount);
         AssertMatches(ReferenceStatistics.Of(values), m, full: true);
-    }
-
-    [Theory]
-    [MemberData(nameof(Widths))]
-    public void CopyAndNormCopiesEveryBitIncludingNaNPayloads(int bits)
-    {
-        var values = RandomFloats(4099, 1.0, 9, zeroEvery: 4);
-        values[7] = BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00123)); // a negative NaN with a payload
-        values[4098] = float.PositiveInfinity;
-        var copy = new float[values.Length + 5];
-        var m = FusedReduction.CopyAndNormOnly(values, copy, bits);
-        Assert.Equal(values.Select(BitConverter.SingleToInt32Bits), copy.Take(values.Length).Select(BitConverter.SingleToInt32Bits));
-        Assert.Equal(0f, copy[^1]);
-        Assert.Equal(1, m.NanCount);
-        Assert.Equal(1, m.InfCount);
-        Assert.True(m.NormOnly);
-    }
-
-    [Fact]
-    public void CopyAndNormRejectsAShortTarget()
-    {
-        var values = new float[10];
-        Assert.Throws<ArgumentException>(() => FusedReduction.CopyAndNormOnly(values, new float[9]));
-    }
-
-    [Fact]
-    public void Float64CopyAndNormMatchesNormOnly()
-    {
-        var values = RandomFloats(70_001, 1.0, 10, zeroEvery: 0).Select(v => (double)v).ToArray();
-        var copy = new double[values.Length];
-        var m = FusedReduction.CopyAndNormOnly(values, copy);
-        Assert.Equal(values, copy);
-        AssertMatches(ReferenceStatistics.Of(values), m, full: false);
-        Approx.Equal(values.Sum(), FusedReduction.Sum(values), rel: 1e-12, abs: 1e-9);
     }
 
     [Theory]
