@@ -12,11 +12,9 @@ namespace GradientWatch.Tests.Benchmarks;
 /// The soak measures the process-wide managed heap, so it runs alone: other tests allocating in parallel would
 /// make its growth figure meaningless.
 /// </summary>
-[Collection(SoakPathTests.Collection)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class SoakPathTests
 {
-    public const string Collection = "Soak (runs alone)";
-
     [Fact]
     public void SoakSkipsPoisonedStepsAndKeepsTheHeapFlat()
     {
@@ -27,10 +25,4 @@ public sealed class SoakPathTests
         Assert.Equal(3, result.Points.Count);
         Assert.InRange(result.ManagedGrowthMiB, -64, 2);
     }
-}
-
-/// <summary>Runs the soak test with no other test in parallel.</summary>
-[CollectionDefinition(SoakPathTests.Collection, DisableParallelization = true)]
-public sealed class SoakPathCollection
-{
 }

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace GradientWatch.Tests.Detection;
 
+[Collection(RunsAloneCollection.Name)]
 public sealed class StepSizeTests(ITestOutputHelper output)
 {
     private const double Curvature = 4.0;

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace GradientWatch.Tests.Scenarios;
 
 /// <summary>The classic gradient failures, reproduced on real TorchSharp training with fixed seeds.</summary>
+[Collection(RunsAloneCollection.Name)]
 public sealed class ClassicScenarioTests
 {
     [Fact]
