@@ -1,10 +1,51 @@
+using System.Diagnostics;
+using GradientWatch.Corpus.Reporting;
 using GradientWatch.Corpus.Runs;
+using GradientWatch.Corpus.Scoring;
 using TorchSharp;
 
+// Detection corpus: trains every run, labels it from its own trajectory, scores GradientWatch's detectors and remedies.
+//   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--no-pairs]
+bool quick = args.Contains("--quick");
+bool noPairs = args.Contains("--no-pairs");
+string? filter = Arg("--filter");
+int write = Array.IndexOf(args, "--write-results");
+string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write + 1].StartsWith("--", StringComparison.Ordinal) ? args[write + 1] : DefaultResultsPath();
+
 torch.set_num_threads(1);
-var spec = new RunSpec { Dataset = "iris", Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 };
-foreach (var s in new[] { spec, spec with { Dataset = "co2", Window = 32, Architecture = Architecture.Lstm }, spec with { Dataset = "sunspots", Window = 16, Architecture = Architecture.Transformer, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3 }, spec with { Dataset = "elnino", Window = 24, Architecture = Architecture.Conv1d }, spec with { Dataset = "modechoice", Architecture = Architecture.ResidualMlp, Depth = 8, Normalization = Normalization.Batch } , spec with {Dataset="randhie"}, spec with {Dataset="fair"}, spec with {Dataset="star98"}, spec with {Dataset="linnerud", BatchSize=8}, spec with {Dataset="macrodata"}, spec with {Dataset="wine"}, spec with {Dataset="macrodata-infl", Window=16, Architecture=Architecture.Rnn}})
+var clock = Stopwatch.StartNew();
+var specs = (quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
+RemedyConfig[] configs = [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
+Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");
+var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
+var pairs = noPairs ? [] : FixPairRunner.Run(FixPairs.All(), Console.WriteLine);
+var score = Scorer.Score(entries);
+clock.Stop();
+string command = "dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --write-results" + (quick ? " --quick" : "");
+string report = ResultsReport.Write(entries, score, pairs, command, clock.Elapsed);
+Console.WriteLine();
+Console.WriteLine(report[..report.IndexOf("## Every run", StringComparison.Ordinal)]);
+Console.WriteLine($"wall time {clock.Elapsed.TotalSeconds:F0} s");
+if (resultsPath is not null)
 {
-    var r = CorpusRunner.Run(s, RemedyConfig.None);
-    Console.WriteLine($"{s.Id}: {r.Trajectory.EvalStart:G3} -> {r.Trajectory.EvalFinal:G3} events {r.Events.Count} {r.Seconds:F2}s move [{string.Join(",", r.Trajectory.LayerMovement.Select(m => m.ToString("G2")))}] dead [{string.Join(",", r.Trajectory.DeadFractions.Select(m => m.ToString("G2")))}]");
+    File.WriteAllText(resultsPath, report);
+    Console.WriteLine($"wrote {Path.GetFullPath(resultsPath)}");
+}
+
+string? Arg(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string DefaultResultsPath()
+{
+    // benchmarks/GradientWatch.Corpus/RESULTS.md of the repository this binary was built from.
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GradientWatch.sln")))
+    {
+        dir = dir.Parent;
+    }
+
+    return Path.Combine(dir?.FullName ?? ".", "benchmarks", "GradientWatch.Corpus", "RESULTS.md");
 }
