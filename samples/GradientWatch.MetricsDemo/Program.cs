@@ -34,6 +34,7 @@ using var watch = model.WatchGradients(optimizer, w => w
         o.ModelName = opts.Model;
         o.FullStatisticsInterval = 5;
         o.MetricsPeakWindow = TimeSpan.FromSeconds(10);
+        o.ExportGradientHistograms = true;
     })
     .DetectExploding(d => d.GlobalNormThreshold = 1000)
     .DetectVanishing()

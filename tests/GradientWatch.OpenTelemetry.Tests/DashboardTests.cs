@@ -121,6 +121,6 @@ public sealed partial class DashboardTests
         Assert.Contains("type: prometheus", File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning", "datasources", "prometheus.yml")));
     }
 
-    [GeneratedRegex(@"\bgradientwatch_[a-z_]+\b")]
+    [GeneratedRegex(@"\bgradientwatch_[a-z0-9_]+\b")]
     private static partial Regex MetricName();
 }
