@@ -53,6 +53,19 @@ internal sealed record BenchmarkReport(
             }
         }
 
+        // The histogram's cost, measured as ratios within one run: the gradient statistics pass with the histogram over the
+        // same pass without it (paired, interleaved), and the watcher's time in a full-statistics step with and without it.
+        foreach (var s in statistics)
+        {
+            targets.Add(new("histogram: statistics pass with / without", s.Model, s.HistogramRatio, 1.2, "x", s.HistogramRatio <= 1.2, "<="));
+        }
+
+        foreach (var s in steps)
+        {
+            double r = s.OverheadMs[StepBenchmark.Full] / s.OverheadMs[StepBenchmark.FullNoHistogram];
+            targets.Add(new("histogram: full-statistics step watcher time with / without", s.Model, r, 1.2, "x", r <= 1.2, "<="));
+        }
+
         foreach (var s in statistics.Where(s => s.Model == "transformer"))
         {
             double naive = s.MedianMs[StatisticsBenchmark.Naive] / s.MedianMs[StatisticsBenchmark.GwFull];

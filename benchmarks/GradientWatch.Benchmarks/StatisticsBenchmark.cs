@@ -13,7 +13,8 @@ internal sealed record StatisticsResult(
     int Rounds,
     IReadOnlyDictionary<string, double> MedianMs,
     IReadOnlyDictionary<string, double> RatioToTorchFloor,
-    IReadOnlyDictionary<string, double> RatioToFusedFloor);
+    IReadOnlyDictionary<string, double> RatioToFusedFloor,
+    double HistogramRatio);
 
 /// <summary>
 /// Times every way of reading the statistics of the same gradients (those of one real backward pass),
@@ -24,6 +25,7 @@ internal static class StatisticsBenchmark
     public const string FloorTorch = "floor: torch.sum per tensor";
     public const string FloorFused = "floor: fused C# sum";
     public const string GwFull = "GradientWatch full statistics";
+    public const string GwFullHistogram = "GradientWatch full statistics + histogram";
     public const string GwFullOneThread = "GradientWatch full statistics, 1 thread";
     public const string GwNorm = "GradientWatch norms only (default step)";
     public const string GwFullClip = "GradientWatch full statistics + clip";
@@ -33,7 +35,7 @@ internal static class StatisticsBenchmark
     public const string TorchOps = "torch-op reductions";
     public const string Naive = "naive: .item() per statistic";
 
-    public static readonly string[] Methods = { FloorTorch, FloorFused, GwFull, GwFullOneThread, GwNorm, GwFullClip, GwWeights, GwUpdate, NativeClip, TorchOps, Naive };
+    public static readonly string[] Methods = { FloorTorch, FloorFused, GwFull, GwFullHistogram, GwFullOneThread, GwNorm, GwFullClip, GwWeights, GwUpdate, NativeClip, TorchOps, Naive };
 
     public static StatisticsResult Run(Workload workload, int rounds, double targetSampleMs = 4)
     {
@@ -53,10 +55,10 @@ internal static class StatisticsBenchmark
         double norm = StatisticsPaths.NativeClip(parameters, 1e30);
         double clipTo = norm * (1 - 1e-9);
 
-        void Measure(GradientCapture c, bool full)
+        void Measure(GradientCapture c, bool full, bool histogram = false)
         {
             using var scope = torch.NewDisposeScope();
-            c.MeasureGradients(full);
+            c.MeasureGradients(full, histogram);
         }
 
         var methods = new[]
@@ -64,6 +66,7 @@ internal static class StatisticsBenchmark
             new Timed(FloorTorch, () => StatisticsPaths.TorchSumFloor(parameters)),
             new Timed(FloorFused, () => StatisticsPaths.FusedSumFloor(parameters, pass, slots, threads)),
             new Timed(GwFull, () => Measure(capture, full: true)),
+            new Timed(GwFullHistogram, () => Measure(capture, full: true, histogram: true)),
             new Timed(GwFullOneThread, () => Measure(oneThread, full: true)),
             new Timed(GwNorm, () => Measure(capture, full: false)),
             new Timed(GwFullClip, () =>
@@ -126,6 +129,7 @@ internal static class StatisticsBenchmark
             rounds,
             perCall,
             calibrated.ToDictionary(m => m.Key, m => samples.PairedRatio(m.Key, FloorTorch) * calibrated.First(c => c.Key == FloorTorch).Calls / m.Calls),
-            calibrated.ToDictionary(m => m.Key, m => samples.PairedRatio(m.Key, FloorFused) * calibrated.First(c => c.Key == FloorFused).Calls / m.Calls));
+            calibrated.ToDictionary(m => m.Key, m => samples.PairedRatio(m.Key, FloorFused) * calibrated.First(c => c.Key == FloorFused).Calls / m.Calls),
+            samples.PairedRatio(GwFullHistogram, GwFull) * calibrated.First(c => c.Key == GwFull).Calls / calibrated.First(c => c.Key == GwFullHistogram).Calls);
     }
 }

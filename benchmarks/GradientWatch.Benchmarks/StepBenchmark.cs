@@ -29,8 +29,9 @@ internal static class StepBenchmark
     public const string Defaults = "defaults";
     public const string Full = "full";
     public const string FullClipSkip = "full+clip+skip";
+    public const string FullNoHistogram = "full, no histogram";
 
-    public static readonly string[] Variants = { Bare, Defaults, Full, FullClipSkip };
+    public static readonly string[] Variants = { Bare, Defaults, Full, FullClipSkip, FullNoHistogram };
 
     /// <summary>Interquartile range of the samples as a percentage of their median: how noisy the machine was.</summary>
     private static double Spread(IReadOnlyList<double> samples)
@@ -55,6 +56,7 @@ internal static class StepBenchmark
 
         using var defaults = workload.Module.WatchGradients(workload.Optimizer, w => w.Configure(o => o.ModelName = workload.Name + "-defaults"));
         using var full = workload.Module.WatchGradients(workload.Optimizer, w => w.Configure(o => { o.ModelName = workload.Name + "-full"; o.FullStatisticsInterval = 1; }));
+        using var noHistogram = workload.Module.WatchGradients(workload.Optimizer, w => w.Configure(o => { o.ModelName = workload.Name + "-full-nohist"; o.FullStatisticsInterval = 1; o.MeasureGradientHistograms = false; }));
         using var remedies = workload.Module.WatchGradients(workload.Optimizer, w => w
             .Configure(o => { o.ModelName = workload.Name + "-remedies"; o.FullStatisticsInterval = 1; })
             .ClipGlobalNorm(clipTo)
@@ -80,6 +82,7 @@ internal static class StepBenchmark
             new Timed(Defaults, () => Watched(Defaults, defaults)),
             new Timed(Full, () => Watched(Full, full)),
             new Timed(FullClipSkip, () => Watched(FullClipSkip, remedies)),
+            new Timed(FullNoHistogram, () => Watched(FullNoHistogram, noHistogram)),
         };
 
         Interleaved.Run(timed, warmupSteps, rounds: 0, stepsPerSample);

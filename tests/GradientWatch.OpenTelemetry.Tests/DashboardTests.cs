@@ -82,6 +82,32 @@ public sealed partial class DashboardTests
         Assert.Contains("gradientwatch_issues_total", issueAnnotation["target"]!["expr"]!.GetValue<string>());
     }
 
+    [Fact]
+    public void Layers_dashboard_shows_the_gradient_distribution_of_a_selected_layer_and_the_underflow_fractions()
+    {
+        var d = Load("gradientwatch-layers.json");
+        var vars = d["templating"]!["list"]!.AsArray().Select(v => v!).ToDictionary(v => v["name"]!.GetValue<string>());
+        var histLayer = vars["hist_layer"];
+        Assert.False(histLayer["multi"]!.GetValue<bool>());
+        Assert.False(histLayer["includeAll"]!.GetValue<bool>());
+        Assert.Contains("gradientwatch_layer_gradient_magnitude_count", histLayer["query"]!["query"]!.GetValue<string>());
+
+        var panels = d["panels"]!.AsArray().Select(p => p!).ToList();
+        var heatmap = panels.Single(p => p["targets"]!.AsArray().Any(t => t!["expr"]!.GetValue<string>().Contains("gradientwatch_layer_gradient_magnitude_bucket", StringComparison.Ordinal)));
+        Assert.Equal("heatmap", heatmap["type"]!.GetValue<string>());
+        var target = heatmap["targets"]!.AsArray().Single()!;
+        Assert.Equal("heatmap", target["format"]!.GetValue<string>());
+        Assert.Contains("sum by (le) (increase(", target["expr"]!.GetValue<string>());
+        Assert.Contains("layer=~\"$hist_layer\"", target["expr"]!.GetValue<string>());
+        Assert.False(heatmap["options"]!["calculate"]!.GetValue<bool>());
+
+        var underflow = panels.Single(p => p["targets"]!.AsArray().Any(t => t!["expr"]!.GetValue<string>().Contains("float16_underflow_fraction", StringComparison.Ordinal)));
+        Assert.Equal(
+            ["gradientwatch_layer_gradient_bfloat16_underflow_fraction", "gradientwatch_layer_gradient_float16_underflow_fraction"],
+            underflow["targets"]!.AsArray().Select(t => MetricName().Match(t!["expr"]!.GetValue<string>()).Value).Order());
+        Assert.Equal("percentunit", underflow["fieldConfig"]!["defaults"]!["unit"]!.GetValue<string>());
+    }
+
     [Theory]
     [MemberData(nameof(Dashboards))]
     public void Every_query_uses_only_metric_names_the_exporter_emits(string file)

@@ -33,6 +33,7 @@ public sealed class LiveTests(LiveStack stack) : IClassFixture<LiveStack>
             Assert.Contains("gradientwatch", stack.LabelValues("job", "gradientwatch_steps_total"));
             Assert.Superset(AllRuns.ToHashSet(), stack.LabelValues("run_id", "gradientwatch_steps_total{job=~\"gradientwatch\"}").ToHashSet());
             Assert.Contains("fc0", stack.LabelValues("layer", $"gradientwatch_layer_gradient_norm{{job=~\"gradientwatch\", run_id=~\"{LiveStack.RunA}\"}}"));
+            stack.WaitUntil(TimeSpan.FromSeconds(30), "histogram layers (hist_layer variable)", () => stack.LabelValues("layer", $"gradientwatch_layer_gradient_magnitude_count{{job=~\"gradientwatch\", run_id=~\"{LiveStack.RunA}\"}}").Contains("fc0"));
 
             foreach (var (where, expr) in DashboardTests.Queries(d))
             {
@@ -114,6 +115,7 @@ public sealed class LiveTests(LiveStack stack) : IClassFixture<LiveStack>
             .Replace("$__range", "1m", StringComparison.Ordinal)
             .Replace("$job", "gradientwatch", StringComparison.Ordinal)
             .Replace("$run", run, StringComparison.Ordinal)
+            .Replace("$hist_layer", ".*", StringComparison.Ordinal)
             .Replace("$layer", ".*", StringComparison.Ordinal);
         Assert.DoesNotContain("$", q);
         return q;
