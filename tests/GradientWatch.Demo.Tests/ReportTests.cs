@@ -52,6 +52,21 @@ public sealed partial class ReportTests
     }
 
     [Fact]
+    public void ReportsShowTheGradientDistributionOfTheFirstMiddleAndLastLayers()
+    {
+        string vanishing = File.ReadAllText(Path.Combine(demo.Dir("vanishing"), "report.html"));
+        foreach (var (file, layer) in new[] { ("distribution-1.png", "fc1"), ("distribution-6.png", "fc6"), ("distribution-12.png", "fc12") })
+        {
+            Assert.Contains($"src=\"{file}\"", vanishing);
+            Assert.Contains($"Distribution of |g| in {layer} over time", System.Net.WebUtility.HtmlDecode(vanishing));
+            Assert.True(File.Exists(Path.Combine(demo.Dir("vanishing"), file)));
+        }
+
+        string compare = File.ReadAllText(Path.Combine(demo.Dir("compare"), "report.html"));
+        Assert.Contains("src=\"compare-with-distribution-1.png\"", compare);
+    }
+
+    [Fact]
     public void PlotsAreValidPngsOfASensibleSize()
     {
         var pngs = Directory.EnumerateFiles(demo.Output, "*.png", SearchOption.AllDirectories).ToArray();

@@ -94,6 +94,64 @@ internal sealed class PlotRenderer
         Finish(plot, $"{run.Spec.Label}: step size α (Cockpit)", "step", "α", path);
     }
 
+    /// <summary>True when the run measured gradient histograms on some step.</summary>
+    public static bool HasHistograms(DemoRun run) => run.Snapshots.Any(s => s.Layers.Any(l => l.Histogram is not null));
+
+    /// <summary>The layers whose distribution the report shows: the first, the middle and the last.</summary>
+    public static IReadOnlyList<int> DistributionLayers(DemoRun run)
+        => new[] { 0, (run.LayerNames.Count - 1) / 2, run.LayerNames.Count - 1 }.Distinct().ToArray();
+
+    /// <summary>
+    /// The distribution of one layer's |g| over time: one column per full-statistics step, one row per binary exponent
+    /// (the bottom row holds exact zeros), coloured by the share of the layer's elements in that row.
+    /// </summary>
+    public void Distribution(DemoRun run, int layer, string path)
+    {
+        var measured = run.Snapshots.Where(s => s.Layers[layer].Histogram is { TotalCount: > 0 }).ToList();
+        var histograms = measured.Select(s => s.Layers[layer].Histogram!).ToList();
+        var occupied = histograms.Where(h => h.ExponentCounts.Count > 0).ToList();
+        int low = occupied.Count == 0 ? -20 : Math.Max(occupied.Min(h => h.LowestExponent), GradientHistogram.MinExponent);
+        int high = occupied.Count == 0 ? 0 : occupied.Max(h => h.HighestExponent);
+        low = Math.Min(low, GradientHistogram.Float16MinNormalExponent - 2);
+        high = Math.Max(high, GradientHistogram.Float16MinNormalExponent + 1);
+        int rows = high - low + 2; // one per exponent, plus the zero row at the bottom
+        var data = new double[rows, Math.Max(1, histograms.Count)];
+        for (int c = 0; c < histograms.Count; c++)
+        {
+            var h = histograms[c];
+            double n = h.TotalCount;
+            for (int e = low; e <= high; e++)
+            {
+                data[high - e, c] = h.CountInExponent(e) / n;
+            }
+
+            data[rows - 1, c] = h.ZeroCount / n;
+        }
+
+        var plot = new Plot();
+        var map = plot.Add.Heatmap(data);
+        map.Colormap = new ScottPlot.Colormaps.Viridis();
+        map.ManualRange = new ScottPlot.Range(0, 1);
+        double first = measured.Count > 0 ? measured[0].Step : 0;
+        double last = measured.Count > 1 ? measured[^1].Step : first + 1;
+        map.Position = new CoordinateRect(first, last, low - 1, high);
+        var bar = plot.Add.ColorBar(map);
+        bar.Label = "share of the layer's elements";
+        var fp16 = plot.Add.HorizontalLine(GradientHistogram.Float16MinNormalExponent - 0.5, 2f, Colors.OrangeRed);
+        fp16.LinePattern = LinePattern.Dashed;
+        fp16.LegendText = "float16's smallest normal, 2^-14 (below: subnormal or zero in float16)";
+        var ticks = new List<(double, string)> { (low - 1, "0") };
+        int step = Math.Max(1, (int)Math.Ceiling((high - low + 1) / 10.0));
+        for (int e = high; e >= low; e -= step)
+        {
+            ticks.Add((e, $"2^{e}"));
+        }
+
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => t.Item1).ToArray(), ticks.Select(t => t.Item2).ToArray());
+        string name = run.LayerNames[layer];
+        Finish(plot, $"{run.Spec.Label}: |g| distribution of {name} (layer {layer + 1} of {run.LayerNames.Count})", "step", "|g| (binary exponent; bottom row: exact zeros)", path, Alignment.LowerLeft);
+    }
+
     /// <summary>Several runs overlaid: loss and global gradient norm, on log scales.</summary>
     public void Compare(IReadOnlyList<DemoRun> runs, string lossPath, string normPath)
     {

@@ -39,6 +39,16 @@ internal sealed class ScenarioReportWriter
                 plots.StepSize(run, Path(prefix + "step-size.png"));
                 images.Add(new ReportImage(prefix + "step-size.png", "Step size α (Cockpit): where each step landed along its direction; persistently above 0 means the learning rate overshoots."));
             }
+            if (PlotRenderer.HasHistograms(run))
+            {
+                foreach (int layer in PlotRenderer.DistributionLayers(run))
+                {
+                    string file = $"{prefix}distribution-{layer + 1}.png";
+                    plots.Distribution(run, layer, Path(file));
+                    images.Add(new ReportImage(file, $"Distribution of |g| in {run.LayerNames[layer]} over time: one column per full-statistics step, one row per power of two, colour = share of the layer's gradient elements (exact counts from the fused pass). Mass sliding down is the distribution vanishing; below the dashed line float16 would lose it."));
+                }
+            }
+
             sections.Add(new ReportSection(run, outcome.Diagnoses.First(d => d.Run == run), images));
         }
 
