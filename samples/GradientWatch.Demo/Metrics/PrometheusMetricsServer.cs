@@ -31,9 +31,13 @@ internal sealed class PrometheusMetricsServer : IMetricsServer
 
     public string? Unavailable { get; }
 
-    /// <summary>Keeps each run's series after its watcher is disposed, for as long as the demo lingers.</summary>
+    /// <summary>
+    /// Exports the gradient histograms (for the Layers dashboard's distribution heatmap) and keeps each run's series after
+    /// its watcher is disposed, for as long as the demo lingers.
+    /// </summary>
     public void Configure(GradientWatchBuilder builder)
     {
+        builder.Configure(o => o.ExportGradientHistograms = true);
         if (retainSeries != TimeSpan.Zero)
         {
             builder.Configure(o => o.MetricsRetentionAfterDispose = retainSeries);
