@@ -14,8 +14,8 @@ public sealed class FaultTests
     [Fact]
     public void Otlp_export_failures_are_logged_once_and_training_goes_on()
     {
-        var logs = new List<string>();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new ListProvider(logs)));
+        var logs = new EndpointTests.ListLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
         int closedPort = Tools.FreePort();
         torch.manual_seed(1);
         using var model = nn.Sequential(("fc0", nn.Linear(4, 1)));
@@ -39,9 +39,9 @@ public sealed class FaultTests
 
         Assert.True(export.OtlpFailures >= 3, $"only {export.OtlpFailures} failed exports seen");
         string[] warnings;
-        lock (logs)
+        lock (logs.Entries)
         {
-            warnings = logs.Where(l => l.Contains("exporting metrics over OTLP", StringComparison.Ordinal)).ToArray();
+            warnings = logs.Entries.Where(l => l.Message.Contains("exporting metrics over OTLP", StringComparison.Ordinal)).Select(l => l.Message).ToArray();
         }
 
         var warning = Assert.Single(warnings);
@@ -105,30 +105,5 @@ public sealed class FaultTests
         var loss = model.call(torch.rand(8, 4)).square().mean();
         loss.backward();
         watch.Step(loss);
-    }
-
-    private sealed class ListProvider(List<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(List<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (lines)
-                {
-                    lines.Add($"{logLevel}: {formatter(state, exception)}");
-                }
-            }
-        }
     }
 }
