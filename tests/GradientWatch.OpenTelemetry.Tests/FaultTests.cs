@@ -98,6 +98,15 @@ public sealed class FaultTests
         }
     }
 
+    [Fact]
+    public async Task Other_paths_are_not_found()
+    {
+        using var export = GradientWatchMetricsExport.Start(new GradientWatchExportOptions { Port = 0, LoggerFactory = LoggerFactory.Create(_ => { }) });
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await client.GetAsync(new Uri(export.PrometheusEndpoint!, "/admin"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
     private static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, GradientWatcher watch)
     {
         using var scope = torch.NewDisposeScope();

@@ -30,6 +30,7 @@ public sealed class OptionsTests
         { "Path", o => o.Path = "/metrics?x=1" },
         { "Path", o => o.Path = "/metrics#top" },
         { "Path", o => o.Path = "/met%72ics" },
+        { "Path", o => o.Path = "/a\\b" },
         { "ShutdownTimeout", o => o.ShutdownTimeout = TimeSpan.FromSeconds(-1) },
         { "ShutdownTimeout", o => o.ShutdownTimeout = TimeSpan.FromHours(1) },
         { "ServePrometheus", o => o.ServePrometheus = false },
