@@ -19,11 +19,11 @@ internal static class Report
         sb.AppendLine();
         sb.AppendLine(inv, $"Each simulated process replays a real scrape of a GradientWatch watcher on a {options.Layers}-layer model ({templateBytes:N0} bytes, {results[0].SeriesPerProcess - 5} series + 5 that Prometheus adds per target), with its own run id, moving gauges, a growing step counter, and exploding issues in one run of five. Prometheus scrapes them every {options.ScrapeIntervalSeconds} s and remote-writes to VictoriaMetrics; vmalert evaluates the alert and recording rules against VictoriaMetrics every {options.ScrapeIntervalSeconds} s. CPU is cores busy over the steady-state window (1.0 = one core); RSS at its end.");
         sb.AppendLine();
-        sb.AppendLine("| processes | series in VictoriaMetrics | recorded series | samples/s ingested | Prometheus CPU | Prometheus RSS MiB | VictoriaMetrics CPU | VictoriaMetrics RSS MiB | vmalert CPU | scrape duration avg / max ms | remote-write lag s | replay endpoints CPU |");
+        sb.AppendLine("| processes (scraped up) | series in VictoriaMetrics | recorded series | samples/s ingested | Prometheus CPU | Prometheus RSS MiB | VictoriaMetrics CPU | VictoriaMetrics RSS MiB | vmalert CPU | scrape duration avg / max ms | remote-write lag s | replay endpoints CPU |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
-            sb.AppendLine(inv, $"| {r.Processes} | {r.SeriesInBackend:N0} | {r.RecordedSeries:N0} | {r.SamplesPerSecond:N0} | {r.PrometheusCores:F3} | {r.PrometheusRssMiB:F0} | {r.VictoriaMetricsCores:F3} | {r.VictoriaMetricsRssMiB:F0} | {r.VmalertCores:F3} | {r.ScrapeDurationAvgMs:F1} / {r.ScrapeDurationMaxMs:F1} | {r.RemoteWriteLagSeconds:F1} | {r.ReplayCores:F3} |");
+            sb.AppendLine(inv, $"| {r.Processes} ({r.TargetsUp}) | {r.SeriesInBackend:N0} | {r.RecordedSeries:N0} | {r.SamplesPerSecond:N0} | {r.PrometheusCores:F3} | {r.PrometheusRssMiB:F0} | {r.VictoriaMetricsCores:F3} | {r.VictoriaMetricsRssMiB:F0} | {r.VmalertCores:F3} | {r.ScrapeDurationAvgMs:F1} / {r.ScrapeDurationMaxMs:F1} | {r.RemoteWriteLagSeconds:F1} | {r.ReplayCores:F3} |");
         }
 
         sb.AppendLine();

@@ -10,6 +10,9 @@ internal sealed record ScaleResult
     /// <summary>Raw series VictoriaMetrics holds for the simulated processes (recording rules and alerts excluded).</summary>
     public required int SeriesInBackend { get; init; }
 
+    /// <summary>Simulated processes Prometheus scraped successfully at the end of the window.</summary>
+    public required int TargetsUp { get; init; }
+
     /// <summary>Series vmalert's recording rules wrote for them.</summary>
     public required int RecordedSeries { get; init; }
 
