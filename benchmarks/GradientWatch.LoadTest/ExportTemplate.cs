@@ -59,6 +59,10 @@ internal sealed class ExportTemplate
                 o.RunId = TemplateRun;
                 o.ModelName = "loadtest-mlp";
                 o.FullStatisticsInterval = 1;
+
+                // The opt-in gradient histogram too, so that every dashboard panel (the Layers distribution heatmap
+                // included) has data: the series count is the upper bound, histogram on.
+                o.ExportGradientHistograms = true;
             })
             .ClipGlobalNorm(10)
             .ExportMetrics(e => e.Port = port)))
@@ -128,7 +132,8 @@ internal sealed class ExportTemplate
             int space = line.LastIndexOf(' ');
             string head = line[..space];
             double value = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
-            Kind kind = head.StartsWith("gradientwatch_steps_total", StringComparison.Ordinal) ? Kind.Steps
+            bool histogram = head.StartsWith("gradientwatch_layer_gradient_magnitude_", StringComparison.Ordinal);
+            Kind kind = head.StartsWith("gradientwatch_steps_total", StringComparison.Ordinal) || histogram ? Kind.Steps
                 : head.StartsWith("gradientwatch_issues_total", StringComparison.Ordinal) && head.Contains("kind=\"exploding\"", StringComparison.Ordinal) && head.Contains("severity=\"error\"", StringComparison.Ordinal) ? Kind.ExplodingIssues
                 : head.Contains("_total", StringComparison.Ordinal) || head.StartsWith("target_info", StringComparison.Ordinal) || !double.IsFinite(value) ? Kind.Constant
                 : Kind.Gauge;

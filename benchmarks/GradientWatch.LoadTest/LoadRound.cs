@@ -170,6 +170,7 @@ internal sealed class LoadRound(LoadTestOptions options, ExportTemplate template
                             .Replace("$__range", range, StringComparison.Ordinal)
                             .Replace("$job", "gradientwatch", StringComparison.Ordinal)
                             .Replace("$run", all ? ".*" : "sim-0000", StringComparison.Ordinal)
+                            .Replace("$hist_layer", ".*", StringComparison.Ordinal)
                             .Replace("$layer", ".*", StringComparison.Ordinal);
                         string url = string.Create(CultureInfo.InvariantCulture, $"{vm}/api/v1/query_range?nocache=1&start={start:F3}&end={end:F3}&step={step}&query={Uri.EscapeDataString(q)}");
                         var times = new List<double>();
