@@ -75,6 +75,7 @@ public sealed class PackageConsumerTests : IClassFixture<PackagedFeed>
         string app = feed.CreateConsumer("Plain", "plain");
         var (publishExit, publishOutput) = feed.Dotnet(app, ["publish", "-c", "Release", "-o", "out", .. feed.VersionProperties]);
         Assert.True(publishExit == 0, publishOutput);
+        Assert.DoesNotContain("GW0001", publishOutput, StringComparison.Ordinal);
 
         bool hostLacksVersion = OperatingSystem.IsLinux() && !ElfSymbolVersionPatcher.HostProvides(GlibcxxMissingOnDebian12);
         if (OperatingSystem.IsLinux())
