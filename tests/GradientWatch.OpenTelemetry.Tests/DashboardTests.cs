@@ -78,8 +78,23 @@ public sealed partial class DashboardTests
             }
         }
 
-        var issueAnnotation = d["annotations"]!["list"]!.AsArray().Single(a => a!["target"]?["expr"] is not null)!;
-        Assert.Contains("gradientwatch_issues_total", issueAnnotation["target"]!["expr"]!.GetValue<string>());
+        // Issues, remedies and skipped steps are annotations on the norm and loss panels.
+        var annotations = d["annotations"]!["list"]!.AsArray().Where(a => a!["target"]?["expr"] is not null).ToDictionary(a => a!["name"]!.GetValue<string>(), a => a!);
+        Assert.Equal(["Gradient issues", "Remedies", "Skipped steps"], annotations.Keys.Order());
+        Assert.Contains("gradientwatch_issues_total", annotations["Gradient issues"]["target"]!["expr"]!.GetValue<string>());
+        Assert.Contains("gradientwatch_remedies_total", annotations["Remedies"]["target"]!["expr"]!.GetValue<string>());
+        Assert.Contains("gradientwatch_steps_skipped_total", annotations["Skipped steps"]["target"]!["expr"]!.GetValue<string>());
+        var normAndLoss = d["panels"]!.AsArray()
+            .Where(p => p!["title"]!.GetValue<string>() is "Loss" || p["title"]!.GetValue<string>().Contains("radient norm", StringComparison.Ordinal) && p["type"]!.GetValue<string>() == "timeseries")
+            .Select(p => p!["id"]!.GetValue<int>()).Order().ToArray();
+        Assert.NotEmpty(normAndLoss);
+        foreach (var a in annotations.Values)
+        {
+            Assert.False(a["filter"]!["exclude"]!.GetValue<bool>());
+            Assert.Equal(normAndLoss, a["filter"]!["ids"]!.AsArray().Select(i => i!.GetValue<int>()).Order());
+            string expr = a["target"]!["expr"]!.GetValue<string>();
+            Assert.Contains(" unless ", expr, StringComparison.Ordinal); // a series' first sample counts: events before the first scrape
+        }
     }
 
     [Theory]
