@@ -1,4 +1,4 @@
-using GradientWatch.Telemetry;
+using GradientWatch;
 
 namespace OpenTelemetry.Metrics;
 
@@ -22,6 +22,6 @@ public static class GradientWatchInstrumentationExtensions
     public static MeterProviderBuilder AddGradientWatchInstrumentation(this MeterProviderBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddMeter(GradientWatchMetricNames.MeterName);
+        return builder.AddMeter(GradientWatchTelemetry.MeterName);
     }
 }

@@ -141,7 +141,12 @@ public sealed class GradientWatcher : IDisposable
         RecentEvents = History,
     };
 
-    internal ILogger Logger => logger;
+    /// <summary>
+    /// The logger this watcher writes to: category <c>GradientWatch</c> from the factory given to
+    /// <see cref="GradientWatchBuilder.UseLoggerFactory"/>, or a logger that discards everything. Integration
+    /// packages log through it so their messages land next to the watcher's.
+    /// </summary>
+    public ILogger Logger => logger;
 
     internal GradientCapture Capture => capture;
 

@@ -13,7 +13,7 @@ namespace GradientWatch.Telemetry;
 internal static class GradientWatchMetricNames
 {
     /// <summary>Name of the meter every watcher reports through.</summary>
-    public const string MeterName = "GradientWatch";
+    public const string MeterName = GradientWatchTelemetry.MeterName;
 
     // Per layer.
     public const string LayerGradientNorm = "gradientwatch.layer.gradient.norm";
