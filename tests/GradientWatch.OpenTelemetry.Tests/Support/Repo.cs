@@ -12,6 +12,9 @@ internal static class Repo
     public static string MetricsDemoDll => System.IO.Path.GetFullPath(
         typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MetricsDemoPath").Value!);
 
+    public static string DemoDll => System.IO.Path.GetFullPath(
+        typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DemoPath").Value!);
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
