@@ -12,6 +12,8 @@ fi
 source scripts/ensure-prometheus.sh
 # Dashboard tests type-check the dashboards against Grafana's published schema (@grafana/schema, npm).
 source scripts/ensure-dashboard-tools.sh
+# The detection corpus (benchmarks/GradientWatch.Corpus and its tests) trains on real datasets from Debian packages.
+source scripts/ensure-datasets.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build GradientWatch.sln -c Release

@@ -1,0 +1,42 @@
+using GradientWatch.Corpus.Runs;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GradientWatch.Corpus.Models;
+
+/// <summary>A small pre-norm transformer encoder over a window: value embedding + learned positions, <c>depth − 1</c> blocks, mean pooling.</summary>
+internal sealed class TinyTransformer : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear embed;
+    private readonly Parameter positions;
+    private readonly ModuleList<TransformerBlock> blocks = new();
+    private readonly LayerNorm final;
+    private readonly Linear head;
+
+    public TinyTransformer(int window, int outputs, RunSpec spec)
+        : base(nameof(TinyTransformer))
+    {
+        embed = nn.Linear(1, spec.Width);
+        positions = new Parameter(torch.randn(window, spec.Width) * 0.02);
+        for (int i = 0; i < Math.Max(1, spec.Depth - 1); i++)
+        {
+            blocks.Add(new TransformerBlock(spec.Width));
+        }
+
+        final = nn.LayerNorm(spec.Width);
+        head = nn.Linear(spec.Width, outputs);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = embed.call(x.unsqueeze(2)) + positions;
+        foreach (var block in blocks)
+        {
+            h = block.call(h);
+        }
+
+        return head.call(final.call(h).mean([1]));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using GradientWatch.Corpus.Reporting;
+using GradientWatch.Corpus.Runs;
+using GradientWatch.Corpus.Scoring;
+using TorchSharp;
+
+// Detection corpus: trains every run, labels it from its own trajectory, scores GradientWatch's detectors and remedies.
+//   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--no-pairs]
+bool quick = args.Contains("--quick");
+bool noPairs = args.Contains("--no-pairs");
+string? filter = Arg("--filter");
+int write = Array.IndexOf(args, "--write-results");
+string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write + 1].StartsWith("--", StringComparison.Ordinal) ? args[write + 1] : DefaultResultsPath();
+
+torch.set_num_threads(1);
+var clock = Stopwatch.StartNew();
+var specs = (quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
+RemedyConfig[] configs = [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
+Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");
+var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
+var pairs = noPairs ? [] : FixPairRunner.Run(FixPairs.All(), Console.WriteLine);
+var score = Scorer.Score(entries);
+clock.Stop();
+string command = "dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --write-results" + (quick ? " --quick" : "");
+string report = ResultsReport.Write(entries, score, pairs, command, clock.Elapsed);
+Console.WriteLine();
+Console.WriteLine(report[..report.IndexOf("## Every run", StringComparison.Ordinal)]);
+Console.WriteLine($"wall time {clock.Elapsed.TotalSeconds:F0} s");
+if (resultsPath is not null)
+{
+    File.WriteAllText(resultsPath, report);
+    Console.WriteLine($"wrote {Path.GetFullPath(resultsPath)}");
+}
+
+string? Arg(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string DefaultResultsPath()
+{
+    // benchmarks/GradientWatch.Corpus/RESULTS.md of the repository this binary was built from.
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GradientWatch.sln")))
+    {
+        dir = dir.Parent;
+    }
+
+    return Path.Combine(dir?.FullName ?? ".", "benchmarks", "GradientWatch.Corpus", "RESULTS.md");
+}

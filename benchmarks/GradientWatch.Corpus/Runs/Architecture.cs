@@ -1,0 +1,13 @@
+namespace GradientWatch.Corpus.Runs;
+
+/// <summary>Model families of the corpus.</summary>
+internal enum Architecture
+{
+    Mlp,
+    ResidualMlp,
+    Conv1d,
+    Rnn,
+    Gru,
+    Lstm,
+    Transformer,
+}

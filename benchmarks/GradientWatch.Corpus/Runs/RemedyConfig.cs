@@ -1,0 +1,14 @@
+namespace GradientWatch.Corpus.Runs;
+
+/// <summary>The remedy configurations every corpus run is trained under.</summary>
+internal enum RemedyConfig
+{
+    /// <summary>Detection only (every detector, overshooting included); the run the labels come from.</summary>
+    None,
+
+    /// <summary>The README's recommended chain: <c>ClipGlobalNorm(1.0).ReduceLearningRate().SkipNonFiniteSteps()</c>.</summary>
+    Recommended,
+
+    /// <summary><c>ClipGlobalNorm(1.0)</c> alone.</summary>
+    Clip,
+}

@@ -1,0 +1,27 @@
+namespace GradientWatch.Corpus.Runs;
+
+/// <summary>
+/// What the corpus harness itself recorded about one run, independently of GradientWatch: the mini-batch loss of every
+/// step, the held-out loss before and after training, how far each layer's weights moved, and the fraction of hidden
+/// units that never activate.
+/// </summary>
+internal sealed record Trajectory
+{
+    /// <summary>Mini-batch loss of steps 1..n (index 0 is step 1). Shorter than the planned steps when the run stopped on non-finite losses.</summary>
+    public required double[] Losses { get; init; }
+
+    /// <summary>Held-out loss before the first step.</summary>
+    public required double EvalStart { get; init; }
+
+    /// <summary>Held-out loss after the last step (NaN or ∞ when the weights became non-finite).</summary>
+    public required double EvalFinal { get; init; }
+
+    /// <summary>Per weight layer, input side first: ‖w_end − w_start‖ / ‖w_start‖.</summary>
+    public double[] LayerMovement { get; init; } = [];
+
+    /// <summary>Per hidden activation layer, input side first: fraction of units that are exactly zero on every held-out row (ReLU models).</summary>
+    public double[] DeadFractions { get; init; } = [];
+
+    /// <summary>Steps the run was planned for.</summary>
+    public int PlannedSteps { get; init; }
+}

@@ -1,0 +1,181 @@
+using GradientWatch.Corpus.Runs;
+
+namespace GradientWatch.Corpus.Scoring;
+
+/// <summary>Scores GradientWatch's detectors and remedies against the corpus labels. Pure functions over recorded runs.</summary>
+internal static class Scorer
+{
+    /// <summary>The detectors scored, with the labels that count as their positives.</summary>
+    public static readonly IReadOnlyList<(GradientIssueKind Kind, string Positives, Func<RunLabel, bool> IsPositive)> Targets =
+    [
+        (GradientIssueKind.Exploding, "diverged or recovered after a spike", l => l.IsExploding),
+        (GradientIssueKind.NonFinite, "non-finite loss", l => l.NonFiniteStep is not null),
+        (GradientIssueKind.Vanishing, "vanishing", l => l.Has(LabelKind.Vanishing)),
+        (GradientIssueKind.DeadUnits, "dead units", l => l.Has(LabelKind.DeadUnits)),
+        (GradientIssueKind.Stalled, "stalled", l => l.Has(LabelKind.Stalled)),
+        (GradientIssueKind.Overshooting, "diverged or recovered after a spike", l => l.IsExploding),
+    ];
+
+    public static CorpusScore Score(IReadOnlyList<CorpusEntry> entries)
+    {
+        var healthy = entries.Where(e => e.Label.Primary == LabelKind.Healthy).ToList();
+        int healthySteps = healthy.Sum(e => e.Baseline.Trajectory.Losses.Length);
+        var detectors = Targets.Select(t => ScoreDetector(entries, healthy, healthySteps, t.Kind, t.Positives, t.IsPositive)).ToList();
+        var explodingFlaggedError = entries.Where(e => FirstIssue(e.Baseline, GradientIssueKind.Exploding, GradientEventSeverity.Error) is not null).ToList();
+        var noise = SeedNoise(entries);
+        return new CorpusScore
+        {
+            Runs = entries.Count,
+            LabelCounts = Enum.GetValues<LabelKind>().ToDictionary(k => k, k => entries.Count(e => e.Label.Primary == k)),
+            HealthySteps = healthySteps,
+            HealthyRunsWithErrors = healthy.Count(e => e.Baseline.Events.Any(ev => !ev.IsRemedy && ev.Severity >= GradientEventSeverity.Error)),
+            Detectors = detectors,
+            Exploding = ScoreExploding(entries),
+            ExplodingErrorPrecision = explodingFlaggedError.Count == 0 ? double.NaN : (double)explodingFlaggedError.Count(e => e.Label.IsExploding) / explodingFlaggedError.Count,
+            Remedies = entries.SelectMany(e => e.Results.Keys).Distinct().Where(c => c != RemedyConfig.None).Order().Select(c => ScoreRemedy(entries, c, noise.P90)).ToList(),
+            SeedNoise = noise,
+        };
+    }
+
+    /// <summary>Step of the first issue of <paramref name="kind"/> at or above <paramref name="severity"/>, or null.</summary>
+    public static long? FirstIssue(RunResult run, GradientIssueKind kind, GradientEventSeverity severity = GradientEventSeverity.Info)
+        => run.Events.FirstOrDefault(e => !e.IsRemedy && e.Kind == kind && e.Severity >= severity)?.Step;
+
+    private static DetectorScore ScoreDetector(IReadOnlyList<CorpusEntry> entries, List<CorpusEntry> healthy, int healthySteps, GradientIssueKind kind, string positives, Func<RunLabel, bool> isPositive)
+    {
+        int tp = 0, fp = 0, fn = 0;
+        foreach (var e in entries)
+        {
+            bool flagged = FirstIssue(e.Baseline, kind) is not null;
+            bool positive = isPositive(e.Label);
+            tp += flagged && positive ? 1 : 0;
+            fp += flagged && !positive ? 1 : 0;
+            fn += !flagged && positive ? 1 : 0;
+        }
+
+        int alarms = healthy.Sum(e => e.Baseline.Events.Count(ev => !ev.IsRemedy && ev.Kind == kind));
+        return new DetectorScore
+        {
+            Kind = kind,
+            Positives = positives,
+            TruePositives = tp,
+            FalsePositives = fp,
+            FalseNegatives = fn,
+            FalseAlarmsPer1000HealthySteps = healthySteps == 0 ? 0 : 1000.0 * alarms / healthySteps,
+            HealthyRunsFlagged = healthy.Count(e => FirstIssue(e.Baseline, kind) is not null),
+            HealthyRunsWithErrors = healthy.Count(e => FirstIssue(e.Baseline, kind, GradientEventSeverity.Error) is not null),
+        };
+    }
+
+    private static ExplodingScore ScoreExploding(IReadOnlyList<CorpusEntry> entries)
+    {
+        var diverged = entries.Where(e => e.Label.Has(LabelKind.Diverged)).ToList();
+        var leads = new List<int>();
+        var missed = new List<string>();
+        int flaggedBefore = 0, early = 0, earlyFlagged = 0;
+        foreach (var e in diverged)
+        {
+            int deadline = e.Label.NonFiniteStep ?? e.Label.BlowUpStep ?? (e.Baseline.Trajectory.Losses.Length + 1);
+            long? first = FirstIssue(e.Baseline, GradientIssueKind.Exploding);
+            bool inTime = first is { } f && f < deadline;
+            bool isEarly = (e.Label.BlowUpStep ?? int.MaxValue) <= 10;
+            early += isEarly ? 1 : 0;
+            if (inTime)
+            {
+                flaggedBefore++;
+                earlyFlagged += isEarly && first < e.Label.BlowUpStep ? 1 : 0;
+                if (e.Label.BlowUpStep is { } b)
+                {
+                    leads.Add((int)(b - first!.Value));
+                }
+            }
+            else
+            {
+                missed.Add(e.Spec.Id);
+            }
+        }
+
+        return new ExplodingScore
+        {
+            Diverged = diverged.Count,
+            FlaggedBeforeNonFinite = flaggedBefore,
+            WentNonFinite = diverged.Count(e => e.Label.NonFiniteStep is not null),
+            EarlyDivergence = early,
+            EarlyFlagged = earlyFlagged,
+            LeadTimes = leads,
+            Missed = missed,
+        };
+    }
+
+    private static RemedyScore ScoreRemedy(IReadOnlyList<CorpusEntry> entries, RemedyConfig config, double noise)
+    {
+        var compared = entries.Where(e => e.Results.ContainsKey(config)).ToList();
+        var healthy = compared.Where(e => e.Label.Primary == LabelKind.Healthy).ToList();
+        var ratios = healthy.Select(e => e.Results[config].Trajectory.EvalFinal / e.Baseline.Trajectory.EvalFinal).ToList();
+        var failing = compared.Where(e => e.Label.IsExploding || e.Label.Has(LabelKind.DeadUnits)).ToList();
+        var diverged = compared.Where(e => e.Label.Has(LabelKind.Diverged)).ToList();
+        int misattributed = 0, remedyEvents = 0;
+        foreach (var run in compared.Select(e => e.Results[config]))
+        {
+            foreach (var ev in run.Events.Where(ev => ev.IsRemedy))
+            {
+                remedyEvents++;
+                if (ev.Kind is { } k && !run.Events.Any(i => !i.IsRemedy && i.Step == ev.Step && i.Kind == k))
+                {
+                    misattributed++;
+                }
+            }
+        }
+
+        return new RemedyScore
+        {
+            Config = config,
+            HealthyRuns = healthy.Count,
+            HealthyMedianRatio = ratios.Count == 0 ? double.NaN : Median(ratios),
+            HealthyWorstRatio = ratios.Count == 0 ? double.NaN : ratios.Max(),
+            HealthyHarmed = ratios.Count(r => !(r <= 1 + noise)),
+            HealthyRunsTouched = healthy.Count(e => e.Results[config].Events.Any(ev => ev.IsRemedy)),
+            FailingRuns = failing.Count,
+            Rescued = failing.Count(e => Labeller.Label(e.Results[config].Trajectory, e.Reference).Primary == LabelKind.Healthy),
+            DivergedRuns = diverged.Count,
+            DivergedNoLonger = diverged.Count(e => !Labeller.Label(e.Results[config].Trajectory, e.Reference).Has(LabelKind.Diverged)),
+            MisattributedEvents = misattributed,
+            RemedyEvents = remedyEvents,
+        };
+    }
+
+    /// <summary>Relative difference of final loss between healthy runs whose specifications differ only in seed.</summary>
+    private static (double Median, double P90, int Pairs) SeedNoise(IReadOnlyList<CorpusEntry> entries)
+    {
+        var diffs = new List<double>();
+        foreach (var group in entries.Where(e => e.Label.Primary == LabelKind.Healthy).GroupBy(e => (e.Spec with { Seed = 0 }).Id))
+        {
+            var finals = group.Select(e => e.Baseline.Trajectory.EvalFinal).ToArray();
+            for (int i = 0; i < finals.Length; i++)
+            {
+                for (int j = i + 1; j < finals.Length; j++)
+                {
+                    diffs.Add(Math.Abs(finals[i] - finals[j]) / Math.Min(finals[i], finals[j]));
+                }
+            }
+        }
+
+        return diffs.Count == 0 ? (0, 0, 0) : (Median(diffs), Percentile(diffs, 0.9), diffs.Count);
+    }
+
+    public static double Median(IEnumerable<double> values) => Percentile(values.ToList(), 0.5);
+
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        double rank = p * (sorted.Length - 1);
+        int lo = (int)Math.Floor(rank);
+        int hi = (int)Math.Ceiling(rank);
+        return sorted[lo] + ((sorted[hi] - sorted[lo]) * (rank - lo));
+    }
+}
