@@ -136,6 +136,44 @@ public sealed partial class DashboardTests
         Assert.Contains("type: prometheus", File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning", "datasources", "prometheus.yml")));
     }
 
+    [Fact]
+    public void The_docker_desktop_variant_scrapes_host_docker_internal_with_the_same_rules_and_dashboards()
+    {
+        string compose = File.ReadAllText(Repo.Path("dashboards", "docker-compose.desktop.yml"));
+        Assert.DoesNotContain("network_mode: host", compose);
+        foreach (string port in new[] { "9090", "9093", "3000" })
+        {
+            Assert.Contains($"\"127.0.0.1:{port}:{port}\"", compose); // published on the host's loopback only
+        }
+
+        // The same configuration as docker-compose.yml, with only targets, Alertmanager address and datasource replaced.
+        Assert.Contains("./prometheus:/etc/prometheus:ro", compose);
+        Assert.Contains("./desktop/targets:/etc/prometheus/targets:ro", compose);
+        Assert.Contains("./desktop/alertmanagers:/etc/prometheus/alertmanagers:ro", compose);
+        Assert.Contains("./grafana/dashboards:/var/lib/grafana/dashboards/gradientwatch", compose);
+        Assert.Contains("./desktop/datasources:/etc/grafana/provisioning/datasources:ro", compose);
+        var targets = JsonNode.Parse(File.ReadAllText(Repo.Path("dashboards", "desktop", "targets", "gradientwatch.json")))!.AsArray();
+        Assert.Equal("host.docker.internal:9464", targets.Single()!["targets"]!.AsArray().Single()!.GetValue<string>());
+        var am = JsonNode.Parse(File.ReadAllText(Repo.Path("dashboards", "desktop", "alertmanagers", "alertmanager.json")))!.AsArray();
+        Assert.Equal("alertmanager:9093", am.Single()!["targets"]!.AsArray().Single()!.GetValue<string>());
+        Assert.Contains("url: http://prometheus:9090", File.ReadAllText(Repo.Path("dashboards", "desktop", "datasources", "prometheus.yml")));
+
+        // Prometheus accepts the variant's effective configuration.
+        string dir = Path.Combine(Path.GetTempPath(), "gw-desktop-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "rules"));
+            File.Copy(Repo.Path("dashboards", "prometheus", "prometheus.yml"), Path.Combine(dir, "prometheus.yml"));
+            File.Copy(Repo.Path("dashboards", "prometheus", "rules", "gradientwatch.rules.yml"), Path.Combine(dir, "rules", "gradientwatch.rules.yml"));
+            var (code, output) = Tools.Run(Tools.Promtool, ["check", "config", "prometheus.yml"], dir);
+            Assert.True(code == 0, output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [GeneratedRegex(@"\bgradientwatch_[a-z_]+\b")]
     private static partial Regex MetricName();
 }

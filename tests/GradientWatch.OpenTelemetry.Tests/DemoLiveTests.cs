@@ -37,6 +37,13 @@ public sealed class DemoLiveTests(DemoStack stack) : IClassFixture<DemoStack>
             return kinds.Contains("exploding") && kinds.Contains("non_finite");
         });
 
+        // The README's recipe: the exploding phase and the NaN steps raise their alerts, at warning (remedies absorbed them).
+        foreach (string alert in new[] { "ExplodingGradient", "NonFiniteGradient" })
+        {
+            stack.WaitUntil(TimeSpan.FromSeconds(30), $"{alert} at warning for the watch run", () =>
+                stack.QueryRange($"ALERTS{{alertname=\"{alert}\", run_id=\"{DemoStack.Watch}\", severity=\"warning\", alertstate=\"firing\"}}").Count > 0);
+        }
+
         // All of it while the run was still training: the demo prints "Done." only after the run.
         Assert.DoesNotContain(stack.LogOf(DemoStack.Watch), l => l.StartsWith("Done.", StringComparison.Ordinal));
         double steps = stack.Query($"gradientwatch_steps_total{{run_id=\"{DemoStack.Watch}\"}}").Select(s => double.Parse(s!["value"]![1]!.GetValue<string>(), CultureInfo.InvariantCulture)).Single();
