@@ -34,9 +34,9 @@ public sealed partial class DashboardTests
     }
 
     [Fact]
-    public void There_are_the_overview_and_layers_dashboards()
+    public void There_are_the_overview_layers_and_runs_dashboards()
     {
-        Assert.Equal(["gradientwatch-layers", "gradientwatch-overview"], DashboardFiles.Select(f => Load(f)["uid"]!.GetValue<string>()).Order());
+        Assert.Equal(["gradientwatch-layers", "gradientwatch-overview", "gradientwatch-runs"], DashboardFiles.Select(f => Load(f)["uid"]!.GetValue<string>()).Order());
     }
 
     [Theory]
@@ -85,7 +85,8 @@ public sealed partial class DashboardTests
         Assert.Contains("gradientwatch_remedies_total", annotations["Remedies"]["target"]!["expr"]!.GetValue<string>());
         Assert.Contains("gradientwatch_steps_skipped_total", annotations["Skipped steps"]["target"]!["expr"]!.GetValue<string>());
         var normAndLoss = d["panels"]!.AsArray()
-            .Where(p => p!["title"]!.GetValue<string>() is "Loss" || p["title"]!.GetValue<string>().Contains("radient norm", StringComparison.Ordinal) && p["type"]!.GetValue<string>() == "timeseries")
+            .Where(p => p!["type"]!.GetValue<string>() == "timeseries"
+                && (p["title"]!.GetValue<string>().StartsWith("Loss", StringComparison.Ordinal) || p["title"]!.GetValue<string>().Contains("radient norm", StringComparison.Ordinal)))
             .Select(p => p!["id"]!.GetValue<int>()).Order().ToArray();
         Assert.NotEmpty(normAndLoss);
         foreach (var a in annotations.Values)
@@ -140,7 +141,7 @@ public sealed partial class DashboardTests
     public void The_docker_desktop_variant_scrapes_host_docker_internal_with_the_same_rules_and_dashboards()
     {
         string compose = File.ReadAllText(Repo.Path("dashboards", "docker-compose.desktop.yml"));
-        Assert.DoesNotContain("network_mode: host", compose);
+        Assert.DoesNotMatch(@"(?m)^\s+network_mode: host", compose);
         foreach (string port in new[] { "9090", "9093", "3000" })
         {
             Assert.Contains($"\"127.0.0.1:{port}:{port}\"", compose); // published on the host's loopback only
@@ -172,6 +173,27 @@ public sealed partial class DashboardTests
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Victoriametrics_compose_variant_runs_the_configuration_the_live_tests_run()
+    {
+        string compose = File.ReadAllText(Repo.Path("dashboards", "docker-compose.victoriametrics.yml"));
+        // Prometheus scrapes and remote-writes with the file VictoriaMetricsStack runs; vmalert gets the same flags.
+        Assert.Contains("--config.file=/etc/prometheus/prometheus-remote-write.yml", compose);
+        Assert.Contains("./prometheus:/etc/prometheus", compose);
+        Assert.Contains("-httpListenAddr=127.0.0.1:8428", compose);
+        foreach (string flag in new[] { "-rule=/etc/prometheus/rules/*.yml", "-datasource.url=http://127.0.0.1:8428", "-remoteWrite.url=http://127.0.0.1:8428", "-remoteRead.url=http://127.0.0.1:8428", "-notifier.url=http://127.0.0.1:9093" })
+        {
+            Assert.Contains(flag, compose);
+        }
+
+        // Grafana reads VictoriaMetrics through a Prometheus datasource, with the same dashboards.
+        Assert.Contains("./grafana/provisioning-victoriametrics/datasources:/etc/grafana/provisioning/datasources", compose);
+        Assert.Contains("./grafana/dashboards:/var/lib/grafana/dashboards/gradientwatch", compose);
+        string datasource = File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning-victoriametrics", "datasources", "victoriametrics.yml"));
+        Assert.Contains("type: prometheus", datasource);
+        Assert.Contains("url: http://127.0.0.1:8428", datasource);
     }
 
     [GeneratedRegex(@"\bgradientwatch_[a-z_]+\b")]

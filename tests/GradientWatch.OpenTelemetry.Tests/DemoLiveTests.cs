@@ -9,6 +9,7 @@ namespace GradientWatch.OpenTelemetry.Tests;
 /// the watch scenario's dashboards show data while it trains, and the exploding scenario, whose events all come
 /// before its first scrape, still shows in the dashboards' issue queries and pages through Alertmanager.
 /// </summary>
+[Collection(LiveStacks.Name)]
 public sealed class DemoLiveTests(DemoStack stack) : IClassFixture<DemoStack>
 {
     [Fact]
@@ -83,7 +84,7 @@ public sealed class DemoLiveTests(DemoStack stack) : IClassFixture<DemoStack>
 
     private static bool HasData(JsonArray result) => result.Any(s => s!["values"]!.AsArray().Count > 0);
 
-    private static string? Label(JsonNode alert, string name) => alert["labels"]?[name]?.GetValue<string>();
+    private static string? Label(JsonNode alert, string name) => WebhookReceiver.Label(alert, name);
 
-    private IEnumerable<JsonNode> Alerts() => stack.Notifications.ToArray().SelectMany(n => n["alerts"]!.AsArray()).Select(a => a!);
+    private IEnumerable<JsonNode> Alerts() => stack.Alerts;
 }

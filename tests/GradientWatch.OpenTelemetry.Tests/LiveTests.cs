@@ -7,6 +7,7 @@ namespace GradientWatch.OpenTelemetry.Tests;
 /// End to end, for real: Prometheus scrapes three GradientWatch training processes, every dashboard query
 /// returns data, runs stay separable, and an exploding run pages through Alertmanager to a webhook.
 /// </summary>
+[Collection(LiveStacks.Name)]
 public sealed class LiveTests(LiveStack stack) : IClassFixture<LiveStack>
 {
     private static readonly string[] AllRuns = [LiveStack.RunA, LiveStack.RunB, LiveStack.RunExploding];
@@ -128,9 +129,9 @@ public sealed class LiveTests(LiveStack stack) : IClassFixture<LiveStack>
         return q;
     }
 
-    private static string? Label(JsonNode alert, string name) => alert["labels"]?[name]?.GetValue<string>();
+    private static string? Label(JsonNode alert, string name) => WebhookReceiver.Label(alert, name);
 
-    private IEnumerable<JsonNode> Alerts() => stack.Notifications.ToArray().SelectMany(n => n["alerts"]!.AsArray()).Select(a => a!);
+    private IEnumerable<JsonNode> Alerts() => stack.Alerts;
 
     /// <summary>Waits until every run has been scraped for long enough that rate() windows hold data.</summary>
     private void WaitForData() => stack.WaitUntil(TimeSpan.FromSeconds(60), "every run scraped for 12 s", () =>
