@@ -33,7 +33,8 @@ public sealed class GradientWatchExportOptions
 
     /// <summary>
     /// OTLP endpoint. Default: the <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> environment variable, else the OTLP default
-    /// (<c>http://localhost:4317</c> for gRPC).
+    /// (<c>http://localhost:4317</c> for gRPC). With <see cref="OtlpExportProtocol.HttpProtobuf"/> the exporter posts to
+    /// this URL as given, so include the signal path: <c>http://collector:4318/v1/metrics</c>.
     /// </summary>
     public Uri? OtlpEndpoint { get; set; }
 

@@ -20,6 +20,7 @@ public sealed class GradientWatchBuilder
     private readonly DeadUnitsOptions deadUnits = new();
     private readonly StalledTrainingOptions stalled = new();
     private readonly OvershootingOptions overshooting = new();
+    private readonly UnderflowOptions underflow = new();
     private readonly List<RemedyRegistration> remedies = new();
     private readonly List<Action<GradientEvent>> eventCallbacks = new();
     private readonly List<Action<StepSnapshot>> stepCallbacks = new();
@@ -57,6 +58,16 @@ public sealed class GradientWatchBuilder
     {
         options.MeasureStepSize = true;
         return Apply(overshooting, configure);
+    }
+
+    /// <summary>
+    /// Turns on mixed-precision underflow detection (off by default): a layer with 25% or more of its gradient elements below
+    /// float16's smallest normal for 3 measured steps. Its advice is loss scaling or bfloat16.
+    /// </summary>
+    public GradientWatchBuilder DetectUnderflow(Action<UnderflowOptions>? configure = null)
+    {
+        underflow.Enabled = true;
+        return Apply(underflow, configure);
     }
 
     /// <summary>Scales all gradients so the global norm is at most <paramref name="maxNorm"/>, reusing the measured norm. Trigger: every step.</summary>
@@ -198,6 +209,12 @@ public sealed class GradientWatchBuilder
         deadUnits.Validate();
         stalled.Validate();
         overshooting.Validate();
+        underflow.Validate();
+        if (underflow.Enabled && !options.MeasureGradientHistograms)
+        {
+            throw new ArgumentException("DetectUnderflow needs GradientWatchOptions.MeasureGradientHistograms = true (the underflow fractions come from the histograms).", nameof(GradientWatchOptions.MeasureGradientHistograms));
+        }
+
         foreach (var r in remedies)
         {
             r.Options.Validate(r.Name);
@@ -247,6 +264,7 @@ public sealed class GradientWatchBuilder
         (DeadUnitsOptions)Clone(deadUnits),
         (StalledTrainingOptions)Clone(stalled),
         options.MeasureStepSize ? (OvershootingOptions)Clone(overshooting) : null,
+        (UnderflowOptions)Clone(underflow),
         remedies.ToArray(),
         eventCallbacks.ToArray(),
         stepCallbacks.ToArray(),
@@ -262,6 +280,7 @@ public sealed class GradientWatchBuilder
         GradientIssueKind.DeadUnits => deadUnits.Enabled,
         GradientIssueKind.Stalled => stalled.Enabled,
         GradientIssueKind.Overshooting => options.MeasureStepSize && overshooting.Enabled,
+        GradientIssueKind.Underflow => underflow.Enabled,
         _ => true,
     };
 
@@ -296,6 +315,7 @@ public sealed class GradientWatchBuilder
         DeadUnitsOptions DeadUnits,
         StalledTrainingOptions Stalled,
         OvershootingOptions? Overshooting,
+        UnderflowOptions Underflow,
         IReadOnlyList<RemedyRegistration> Remedies,
         IReadOnlyList<Action<GradientEvent>> EventCallbacks,
         IReadOnlyList<Action<StepSnapshot>> StepCallbacks,
@@ -328,6 +348,11 @@ public sealed class GradientWatchBuilder
             if (Overshooting is { Enabled: true })
             {
                 list.Add(new OvershootingDetector(Overshooting));
+            }
+
+            if (Underflow.Enabled)
+            {
+                list.Add(new UnderflowDetector(Underflow));
             }
 
             return list;

@@ -73,6 +73,30 @@ public sealed class GradientWatchOptions
     /// </summary>
     public bool MeasureStepSize { get; set; }
 
+    /// <summary>
+    /// On full-statistics steps, count each layer's gradient elements per binary exponent of |g|
+    /// (<see cref="LayerStatistics.Histogram"/>) and the share that float16 and bfloat16 could not hold as normal numbers
+    /// (<see cref="LayerStatistics.Float16UnderflowFraction"/>, <see cref="LayerStatistics.BFloat16UnderflowFraction"/>),
+    /// in the same pass as the other statistics. Default true; false skips the counting.
+    /// </summary>
+    public bool MeasureGradientHistograms { get; set; } = true;
+
+    /// <summary>
+    /// Export the per-layer histograms as the OpenTelemetry histogram <c>gradientwatch.layer.gradient.magnitude</c>, with fixed
+    /// power-of-two bucket boundaries, for at most <see cref="MaxHistogramLayers"/> layers. Each histogram series costs one time
+    /// series per bucket (see docs/metrics.md), so it is off by default. Needs <see cref="MeasureGradientHistograms"/>.
+    /// </summary>
+    public bool ExportGradientHistograms { get; set; }
+
+    /// <summary>Default for <see cref="MaxHistogramLayers"/>.</summary>
+    public const int DefaultMaxHistogramLayers = 8;
+
+    /// <summary>
+    /// Largest number of layers whose histogram is exported with <see cref="ExportGradientHistograms"/>: the first, the last
+    /// and layers evenly spaced between them. Separate from <see cref="MaxExportedLayers"/>. Default 8; between 1 and 100.
+    /// </summary>
+    public int MaxHistogramLayers { get; set; } = DefaultMaxHistogramLayers;
+
     /// <summary>Creates a copy of these options.</summary>
     public GradientWatchOptions Clone() => (GradientWatchOptions)MemberwiseClone();
 
@@ -132,6 +156,16 @@ public sealed class GradientWatchOptions
         if (MetricsRetentionAfterDispose < TimeSpan.Zero && MetricsRetentionAfterDispose != Timeout.InfiniteTimeSpan)
         {
             throw Invalid(nameof(MetricsRetentionAfterDispose), $"must be zero or more, or Timeout.InfiniteTimeSpan, was {MetricsRetentionAfterDispose}.");
+        }
+
+        if (MaxHistogramLayers is < 1 or > 100)
+        {
+            throw Invalid(nameof(MaxHistogramLayers), $"must be between 1 and 100, was {MaxHistogramLayers}.");
+        }
+
+        if (ExportGradientHistograms && !MeasureGradientHistograms)
+        {
+            throw Invalid(nameof(ExportGradientHistograms), $"needs {nameof(MeasureGradientHistograms)} = true (there is nothing to export without the histograms).");
         }
 
         if (MetricsPeakWindow < TimeSpan.FromSeconds(1) || MetricsPeakWindow > TimeSpan.FromHours(1))

@@ -173,7 +173,7 @@ public sealed class GradientWatcher : IDisposable
         step++;
         using var scope = torch.NewDisposeScope();
         bool full = (step - 1) % options.FullStatisticsInterval == 0;
-        capture.MeasureGradients(full);
+        capture.MeasureGradients(full, options.MeasureGradientHistograms);
         var grads = capture.Gradients;
         bool nonFinite = loss is { } l && !double.IsFinite(l);
         double globalSq = 0;
@@ -186,7 +186,7 @@ public sealed class GradientWatcher : IDisposable
         if (nonFinite && !full)
         {
             full = true;
-            capture.MeasureGradients(full: true);
+            capture.MeasureGradients(full: true, options.MeasureGradientHistograms);
         }
 
         bool measureUpdate = full && options.MeasureUpdateRatio;
@@ -501,19 +501,31 @@ public sealed class GradientWatcher : IDisposable
     {
         var grads = capture.Gradients;
         var result = new LayerStatistics[map.Layers.Count];
+        Span<long> layout = stackalloc long[ExponentHistogram.Length];
         for (int li = 0; li < result.Length; li++)
         {
             var layer = map.Layers[li];
             var g = default(GradientMoments);
             bool anyGrad = false;
+            layout.Clear();
             foreach (int pi in layer.ParameterIndices)
             {
                 if (capture.HasGradient(pi))
                 {
                     anyGrad = true;
                     g.Add(grads[pi]);
+                    if (capture.HasHistograms)
+                    {
+                        var h = capture.Histogram(pi);
+                        for (int b = 0; b < layout.Length; b++)
+                        {
+                            layout[b] += h[b];
+                        }
+                    }
                 }
             }
+
+            var histogram = anyGrad && full && capture.HasHistograms ? new GradientHistogram(layout) : null;
 
             result[li] = new LayerStatistics
             {
@@ -530,11 +542,17 @@ public sealed class GradientWatcher : IDisposable
                 Mean = anyGrad && full ? g.Mean : double.NaN,
                 StandardDeviation = anyGrad && full ? g.StandardDeviation : double.NaN,
                 ZeroFraction = anyGrad && full ? g.ZeroFraction : double.NaN,
+                Histogram = histogram,
+                Float16UnderflowFraction = UnderflowFraction(histogram, GradientHistogram.Float16MinNormalExponent),
+                BFloat16UnderflowFraction = UnderflowFraction(histogram, GradientHistogram.BFloat16MinNormalExponent),
             };
         }
 
         return result;
     }
+
+    private static double UnderflowFraction(GradientHistogram? histogram, int minNormalExponent)
+        => histogram is { TotalCount: > 0 } h ? (double)h.CountNonZeroBelow(minNormalExponent) / h.TotalCount : double.NaN;
 
     /// <summary>
     /// Adds the weight norms measured after the optimizer step, ‖g‖/‖w‖ and, with <paramref name="includeUpdate"/>,
