@@ -133,6 +133,21 @@ public sealed class GradientWatchOptions
             throw Invalid(nameof(EventFilePath), "must not be empty when set.");
         }
 
+        if (EventFilePath is not null && EventFilePath.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid(nameof(EventFilePath), "must not contain a NUL character.");
+        }
+
+        if (EventFilePath is not null && (EventFilePath.EndsWith('/') || EventFilePath.EndsWith(System.IO.Path.DirectorySeparatorChar)))
+        {
+            throw Invalid(nameof(EventFilePath), $"must name a file, not a directory, was '{EventFilePath}'.");
+        }
+
+        if (ModelName is not null && string.IsNullOrWhiteSpace(ModelName))
+        {
+            throw Invalid(nameof(ModelName), "must not be empty or white space when set (null uses the module's type name).");
+        }
+
         if (AdviceAfterOccurrences < 1)
         {
             throw Invalid(nameof(AdviceAfterOccurrences), $"must be at least 1, was {AdviceAfterOccurrences}.");
@@ -199,8 +214,8 @@ public sealed class GradientWatchOptions
     /// <summary>
     /// How long a watcher's metric series stay, with their last values, after the watcher is disposed: for programs
     /// that keep their metrics endpoint up after training so Prometheus can still scrape the finished runs.
-    /// Default zero (the series disappear on dispose); <see cref="Timeout.InfiniteTimeSpan"/> keeps them until
-    /// the process exits.
+    /// Default zero (the series disappear on dispose); <see cref="Timeout.InfiniteTimeSpan"/>, or any period longer
+    /// than a timer can wait (about 49.7 days, <see cref="TimeSpan.MaxValue"/> included), keeps them until the process exits.
     /// </summary>
     public TimeSpan MetricsRetentionAfterDispose { get; set; } = TimeSpan.Zero;
 }

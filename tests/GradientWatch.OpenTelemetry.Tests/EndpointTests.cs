@@ -163,7 +163,7 @@ public sealed class EndpointTests
         }
     }
 
-    private sealed class ListLoggerProvider : ILoggerProvider
+    internal sealed class ListLoggerProvider : ILoggerProvider
     {
         public List<(LogLevel Level, string Message)> Entries { get; } = new();
 

@@ -27,6 +27,7 @@ internal sealed unsafe class GradientCapture : IDisposable
     private readonly Array?[] snapshots;
     private readonly Tensor?[] deviceSnapshots;
     private readonly List<(int Slot, Tensor Tensor)> deviceWork = new();
+    private readonly HashSet<int> unmeasuredSparse = new();
 
     public GradientCapture(LayerMap map, int maxDegreeOfParallelism)
     {
@@ -89,6 +90,11 @@ internal sealed unsafe class GradientCapture : IDisposable
         {
             var p = parameters[i].Parameter;
             Tensor? g = p.requires_grad ? p.grad : null;
+            if (g is not null && g.is_sparse)
+            {
+                g = SparseAsDense(i, g);
+            }
+
             hasGradient[i] = g is not null;
             if (g is null)
             {
@@ -101,6 +107,32 @@ internal sealed unsafe class GradientCapture : IDisposable
         pass.Run(gradients, maxDegreeOfParallelism, histograms);
         ReduceOnDevice(gradients, full, HasHistograms ? histograms : default);
     }
+
+    /// <summary>
+    /// Parameters whose sparse gradient was too large to densify and was left unmeasured at the last
+    /// <see cref="MeasureGradients"/> (reported like frozen parameters; the watcher warns once).
+    /// </summary>
+    public IReadOnlyCollection<int> UnmeasuredSparse => unmeasuredSparse;
+
+    /// <summary>
+    /// A sparse gradient (for example <c>nn.Embedding(..., sparse: true)</c>) as a dense tensor, so that every statistic
+    /// covers the gradient exactly, duplicate indices summed and untouched rows counted as zeros. Null (unmeasured) when
+    /// the dense form would exceed <see cref="MaxDensifiedElements"/>.
+    /// </summary>
+    private Tensor? SparseAsDense(int slot, Tensor g)
+    {
+        if (g.numel() > MaxDensifiedElements)
+        {
+            unmeasuredSparse.Add(slot);
+            return null;
+        }
+
+        unmeasuredSparse.Remove(slot);
+        return g.to_dense();
+    }
+
+    /// <summary>Largest sparse gradient (in elements) measured by densifying it: 16M elements, 64 MB in float32.</summary>
+    internal const long MaxDensifiedElements = 1L << 24;
 
     /// <summary>
     /// Keeps a copy of the trainable weights right before the optimizer step (only the sampled blocks of large

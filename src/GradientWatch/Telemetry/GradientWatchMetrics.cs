@@ -58,6 +58,9 @@ internal sealed class GradientWatchMetrics : IDisposable
     private long steps;
     private long skipped;
     private bool lossSeen;
+    /// <summary>The longest delay a timer accepts (2^32 − 2 ms, about 49.7 days); longer retentions keep the series until exit.</summary>
+    internal static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly TimeSpan retention;
     private ITimer? retentionTimer;
     private int disposed;
@@ -398,10 +401,12 @@ internal sealed class GradientWatchMetrics : IDisposable
         {
             GradientWatchMeter.Unregister(this);
         }
-        else if (retention != Timeout.InfiniteTimeSpan)
+        else if (retention != Timeout.InfiniteTimeSpan && retention <= MaxTimerDelay)
         {
             retentionTimer = time.CreateTimer(_ => GradientWatchMeter.Unregister(this), null, retention, Timeout.InfiniteTimeSpan);
         }
+
+        // Longer than a timer can wait (about 49.7 days, TimeSpan.MaxValue included): kept until the process exits.
     }
 
     /// <summary>
