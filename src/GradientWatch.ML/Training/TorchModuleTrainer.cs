@@ -65,6 +65,7 @@ internal sealed class TorchModuleTrainer : IEstimator<TorchModulePredictionTrans
                 $"No rows to train on: the input data has no rows{(data.SkippedRows > 0 ? $" left after skipping {data.SkippedRows} with NaN or Infinity" : "")}.");
         }
 
+        TorchSharpBackend.EnsureAvailable();
         var device = options.ResolveDevice();
         var module = TorchSeed.Run(options.Seed, () => factory(columns.FeatureCount, columns.ClassCount))
             ?? throw new InvalidOperationException($"The module factory '{moduleName}' returned null.");
@@ -79,7 +80,8 @@ internal sealed class TorchModuleTrainer : IEstimator<TorchModulePredictionTrans
             FeatureCount = columns.FeatureCount,
             ClassCount = columns.ClassCount,
             FeatureColumnName = options.FeatureColumnName,
-            LabelKeyValues = columns.LabelKeyValues,
+            // Key values a saved model cannot map back one to one (duplicates, unsupported types) are left out: PredictedLabel then carries the class indices.
+            LabelKeyValues = columns.LabelKeyValues is { } keys && keys.IsValid(columns.ClassCount) ? keys : null,
             Factory = FactoryReference.Describe(userFactory, out string? factoryProblem),
             FactoryProblem = factoryProblem,
             ModuleType = TorchModuleRestorer.RecreatableType(module, task == TorchModuleTask.MulticlassClassification ? 2 : 1),
