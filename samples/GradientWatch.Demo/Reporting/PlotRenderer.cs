@@ -186,7 +186,7 @@ internal sealed class PlotRenderer
 
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => t.Item1).ToArray(), ticks.Select(t => t.Item2).ToArray());
         string name = run.LayerNames[layer];
-        Finish(plot, $"{run.Spec.Label}: |g| distribution of {name} (layer {layer + 1} of {run.LayerNames.Count})", "step", "|g| (binary exponent; bottom row: exact zeros)", path, Alignment.LowerLeft);
+        Finish(plot, $"{run.Spec.Label}: |g| distribution of {name} (layer {layer + 1} of {run.LayerNames.Count})", "step", "|g| (binary exponent; bottom row: exact zeros)", path);
     }
 
     /// <summary>Several runs overlaid: loss and global gradient norm, on log scales.</summary>
