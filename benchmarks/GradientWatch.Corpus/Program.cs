@@ -5,10 +5,11 @@ using GradientWatch.Corpus.Scoring;
 using TorchSharp;
 
 // Detection corpus: trains every run, labels it from its own trajectory, scores GradientWatch's detectors and remedies.
-//   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--no-pairs]
+//   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--no-pairs] [--dump runs.jsonl]
 bool quick = args.Contains("--quick");
 bool noPairs = args.Contains("--no-pairs");
 string? filter = Arg("--filter");
+string? dump = Arg("--dump");
 int write = Array.IndexOf(args, "--write-results");
 string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write + 1].StartsWith("--", StringComparison.Ordinal) ? args[write + 1] : DefaultResultsPath();
 
@@ -20,6 +21,11 @@ Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {confi
 var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
 var pairs = noPairs ? [] : FixPairRunner.Run(FixPairs.All(), Console.WriteLine);
 var score = Scorer.Score(entries);
+if (dump is not null)
+{
+    JsonDump.Write(dump, entries);
+}
+
 clock.Stop();
 string command = "dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --write-results" + (quick ? " --quick" : "");
 string report = ResultsReport.Write(entries, score, pairs, command, clock.Elapsed);

@@ -48,9 +48,9 @@ internal static class ResultsReport
         sb.AppendLine("| measure | value |");
         sb.AppendLine("|---|---|");
         sb.AppendLine(c, $"| diverged runs | {x.Diverged} ({x.WentNonFinite} went non-finite) |");
-        sb.AppendLine(c, $"| flagged `exploding` before the loss went non-finite (or before the blow-up) | **{x.FlaggedBeforeNonFinite} of {x.Diverged}** |");
-        sb.AppendLine(c, $"| diverging within the first 10 steps (the old warm-up), flagged before the blow-up | {x.EarlyFlagged} of {x.EarlyDivergence} |");
-        sb.AppendLine(c, $"| median lead time (first alarm → blow-up), steps | **{F(x.MedianLead, "F1")}** (min {(x.LeadTimes.Count > 0 ? x.LeadTimes.Min() : 0)}, max {(x.LeadTimes.Count > 0 ? x.LeadTimes.Max() : 0)}) |");
+        sb.AppendLine(c, $"| flagged `exploding` before the loss went non-finite (runs whose loss stayed finite: at or before the blow-up) | **{x.FlaggedBeforeNonFinite} of {x.Diverged}** |");
+        sb.AppendLine(c, $"| blowing up within the first 10 steps (the old warm-up), flagged in time | {x.EarlyFlagged} of {x.EarlyDivergence} |");
+        sb.AppendLine(c, $"| median lead time (first alarm → first non-finite loss, or blow-up), steps | **{F(x.MedianLead, "F1")}** (min {(x.LeadTimes.Count > 0 ? x.LeadTimes.Min() : 0)}, max {(x.LeadTimes.Count > 0 ? x.LeadTimes.Max() : 0)}) |");
         sb.AppendLine(c, $"| exploding precision, any severity / Error only | **{F(score.Detectors.First(d => d.Kind == GradientIssueKind.Exploding).Precision)}** / {F(score.ExplodingErrorPrecision)} |");
         if (x.Missed.Count > 0)
         {

@@ -51,6 +51,7 @@ internal static class CorpusRunner
 
         var events = new List<ObservedEvent>();
         var losses = new List<double>(spec.Steps);
+        var norms = new List<double>(spec.Steps);
         using (var watch = model.WatchGradients(optimizer, w =>
         {
             Configure(w, config);
@@ -86,7 +87,7 @@ internal static class CorpusRunner
                     nn.utils.clip_grad_norm_(parameters, spec.LoopClipNorm);
                 }
 
-                watch.Step(value);
+                norms.Add(watch.Step(value).GlobalGradientNorm);
                 losses.Add(value);
                 nonFiniteRun = double.IsFinite(value) ? 0 : nonFiniteRun + 1;
                 if (nonFiniteRun >= StopAfterNonFiniteSteps)
@@ -106,6 +107,7 @@ internal static class CorpusRunner
             EvalFinal = evalFinal,
             LayerMovement = movement,
             DeadFractions = dead,
+            GradientNorms = norms.ToArray(),
             PlannedSteps = spec.Steps,
         };
         return new RunResult(spec, config, trajectory, events, clock.Elapsed.TotalSeconds);

@@ -22,6 +22,9 @@ internal sealed record Trajectory
     /// <summary>Per hidden activation layer, input side first: fraction of units that are exactly zero on every held-out row (ReLU models).</summary>
     public double[] DeadFractions { get; init; } = [];
 
+    /// <summary>Global gradient norm per step as GradientWatch measured it (for analysis and dumps; the labeller never reads it).</summary>
+    public double[] GradientNorms { get; init; } = [];
+
     /// <summary>Steps the run was planned for.</summary>
     public int PlannedSteps { get; init; }
 }

@@ -75,19 +75,17 @@ internal static class Scorer
         int flaggedBefore = 0, early = 0, earlyFlagged = 0;
         foreach (var e in diverged)
         {
-            int deadline = e.Label.NonFiniteStep ?? e.Label.BlowUpStep ?? (e.Baseline.Trajectory.Losses.Length + 1);
+            // In time: strictly before the first non-finite loss; for runs whose loss stayed finite, at or before the blow-up.
+            int deadline = e.Label.NonFiniteStep ?? e.Label.BlowUpStep ?? e.Baseline.Trajectory.Losses.Length;
             long? first = FirstIssue(e.Baseline, GradientIssueKind.Exploding);
-            bool inTime = first is { } f && f < deadline;
+            bool inTime = first is { } f && (e.Label.NonFiniteStep is null ? f <= deadline : f < deadline);
             bool isEarly = (e.Label.BlowUpStep ?? int.MaxValue) <= 10;
             early += isEarly ? 1 : 0;
             if (inTime)
             {
                 flaggedBefore++;
-                earlyFlagged += isEarly && first < e.Label.BlowUpStep ? 1 : 0;
-                if (e.Label.BlowUpStep is { } b)
-                {
-                    leads.Add((int)(b - first!.Value));
-                }
+                earlyFlagged += isEarly ? 1 : 0;
+                leads.Add((int)(deadline - first!.Value));
             }
             else
             {

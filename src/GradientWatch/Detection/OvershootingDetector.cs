@@ -8,6 +8,7 @@ internal sealed class OvershootingDetector : IGradientDetector
     private readonly OvershootingOptions options;
     private readonly PersistentConditionReporter reporter;
     private readonly Queue<double> window = new();
+    private readonly Queue<double> losses = new();
     private bool wasHolding;
 
     public OvershootingDetector(OvershootingOptions options)
@@ -18,6 +19,15 @@ internal sealed class OvershootingDetector : IGradientDetector
 
     public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
     {
+        if (snapshot.Loss is { } loss && double.IsFinite(loss))
+        {
+            losses.Enqueue(loss);
+            while (losses.Count > 2 * options.WindowSteps)
+            {
+                losses.Dequeue();
+            }
+        }
+
         double alpha = snapshot.StepSizeAlpha;
         if (double.IsNaN(alpha))
         {
@@ -37,7 +47,7 @@ internal sealed class OvershootingDetector : IGradientDetector
 
         var sorted = window.Order().ToArray();
         double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        bool holds = median > options.AlphaThreshold;
+        bool holds = median > options.AlphaThreshold && !(options.QuietWhileLossFalls && LossFalling());
         bool newly = holds && !wasHolding;
         wasHolding = holds;
         if (!reporter.ShouldReport(snapshot.Step, holds, newly))
@@ -56,5 +66,19 @@ internal sealed class OvershootingDetector : IGradientDetector
             Details = new Dictionary<string, double> { ["alpha"] = alpha, ["median_alpha"] = median, ["window"] = window.Count },
             Message = string.Create(CultureInfo.InvariantCulture, $"steps overshoot: median α {median:G3} over the last {window.Count} steps (latest {alpha:G3}, threshold {options.AlphaThreshold:G3}); steps land past the minimum along their direction"),
         });
+    }
+
+    /// <summary>True when the mean loss of the latest window is below that of the window before it.</summary>
+    private bool LossFalling()
+    {
+        int n = options.WindowSteps;
+        if (losses.Count < 2 * n)
+        {
+            return false;
+        }
+
+        double earlier = losses.Take(n).Average();
+        double later = losses.Skip(n).Average();
+        return later < earlier;
     }
 }
