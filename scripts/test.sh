@@ -9,7 +9,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Observability tests need Prometheus and Alertmanager (Debian packages); install them where missing.
-source scripts/ensure-prometheus.sh
+source scripts/ensure-prometheus.sh && source scripts/ensure-victoria-metrics.sh
 # Dashboard tests type-check the dashboards against Grafana's published schema (@grafana/schema, npm).
 source scripts/ensure-dashboard-tools.sh
 # The detection corpus (benchmarks/GradientWatch.Corpus and its tests) trains on real datasets from Debian packages.

@@ -19,9 +19,10 @@ const panelTypes = {
   heatmap: cfg('heatmap/panelcfg/x/HeatmapPanelCfg_types.gen'),
   stat: cfg('stat/panelcfg/x/StatPanelCfg_types.gen'),
   bargauge: cfg('bargauge/panelcfg/x/BarGaugePanelCfg_types.gen'),
+  table: cfg('table/panelcfg/x/TablePanelCfg_types.gen'),
 };
 // Panel types whose plugin publishes a custom field config; the others take none.
-const customFieldConfig = { timeseries: 'timeseries.FieldConfig', heatmap: 'heatmap.FieldConfig' };
+const customFieldConfig = { timeseries: 'timeseries.FieldConfig', heatmap: 'heatmap.FieldConfig', table: 'table.FieldConfig' };
 
 let header = `import type { Dashboard, Panel, AnnotationQuery, DataQuery, FieldConfig, FieldConfigSource } from '@grafana/schema';\n`;
 for (const [type, mod] of Object.entries(panelTypes)) {

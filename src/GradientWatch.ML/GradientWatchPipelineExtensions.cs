@@ -10,6 +10,18 @@ public static class GradientWatchPipelineExtensions
     private static readonly ConditionalWeakTable<ITransformer, GradientWatchFitSummary> Summaries = new();
 
     /// <summary>
+    /// Wraps <paramref name="estimator"/> so that its <c>Fit</c> watches every trainer of <see cref="GradientWatchCatalog"/>
+    /// with GradientWatch's defaults: every detector on, no remedies, no sinks beyond the summary. Same as
+    /// <see cref="WithGradientWatch{TTransformer}(IEstimator{TTransformer}, Action{GradientWatchBuilder}, Action{GradientWatchFitSummary}?)"/>
+    /// with a callback that changes nothing.
+    /// </summary>
+    /// <typeparam name="TTransformer">The transformer type <paramref name="estimator"/> produces.</typeparam>
+    /// <param name="estimator">The pipeline or estimator to watch.</param>
+    public static IEstimator<TTransformer> WithGradientWatch<TTransformer>(this IEstimator<TTransformer> estimator)
+        where TTransformer : class, ITransformer
+        => WithGradientWatch(estimator, static _ => { });
+
+    /// <summary>
     /// Wraps <paramref name="estimator"/> (any estimator, including an <c>EstimatorChain</c>) so that its
     /// <c>Fit</c> watches, with the configured detectors, remedies and sinks, every trainer of
     /// <see cref="GradientWatchCatalog"/> that trains during that <c>Fit</c>. The result is an estimator of the same

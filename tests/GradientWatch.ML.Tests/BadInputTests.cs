@@ -162,7 +162,53 @@ public sealed class BadInputTests
 
         var ex = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data));
 
-        Assert.Contains("module 'test-bad-shape' returned shape [10, 3]", ex.Message);
+        Assert.Contains("module 'test-bad-shape' returns 3 value(s) per row (shape [2, 3]", ex.Message);
+        Assert.Contains("Expected 1 output(s) per row, got 3", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Multiclass_module_whose_output_size_differs_from_the_class_count_fails_before_training(int outputs)
+    {
+        var data = SyntheticData.Multiclass(ml, 30, 7);
+        int epochs = 0;
+        var options = new TorchModuleTrainerOptions { Epochs = 1, Seed = 1, OnEpochCompleted = _ => epochs++ };
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Concatenate("Features", "X1", "X2"))
+            .Append(ml.MulticlassClassification.Trainers.TorchModule("test-class-count", (f, _) => Pipelines.Mlp(f, 4, outputs), options));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => pipeline.Fit(data));
+
+        Assert.Contains($"returns {outputs} value(s) per row", ex.Message);
+        Assert.Contains("label column 'Label' has 3 classes", ex.Message);
+        Assert.Contains($"Expected 3 output(s) per row, got {outputs}", ex.Message);
+        Assert.Equal(0, epochs);
+    }
+
+    [Fact]
+    public void Binary_module_with_two_logits_is_refused_before_training()
+    {
+        var data = SyntheticData.Binary(ml, 20, 8);
+        var pipeline = ml.Transforms.Concatenate("Features", "X1", "X2")
+            .Append(ml.BinaryClassification.Trainers.TorchModule("test-binary-two", f => Pipelines.Mlp(f, 4, 2), OneEpoch));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => pipeline.Fit(data));
+
+        Assert.Contains("binary classification module must return 1 value per row", ex.Message);
+        Assert.Contains("Expected 1 output(s) per row, got 2", ex.Message);
+    }
+
+    [Fact]
+    public void Module_whose_first_layer_does_not_take_the_feature_count_is_explained()
+    {
+        var data = ml.Data.LoadFromEnumerable(Rows(1f, badRow: -1));
+        var trainer = ml.Regression.Trainers.TorchModule("test-wrong-inputs", _ => Pipelines.Mlp(5, 4, 1), OneEpoch);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data));
+
+        Assert.Contains("module 'test-wrong-inputs' failed on its first input, a batch of shape [2, 3]", ex.Message);
+        Assert.Contains("takes 3 inputs", ex.Message);
     }
 
     [Fact]

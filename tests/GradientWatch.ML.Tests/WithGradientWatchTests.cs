@@ -92,12 +92,33 @@ public sealed class WithGradientWatchTests
         EstimatorChain<ITransformer> chain = ml.Transforms.Concatenate("Features", "X1", "X2", "X3")
             .Append(ml.Regression.Trainers.TorchModule("test-typed-mlp", f => Pipelines.Mlp(f, 8, 1), options));
 
-        IEstimator<TransformerChain<ITransformer>> watched = chain.WithGradientWatch(_ => { });
+        IEstimator<TransformerChain<ITransformer>> watched = chain.WithGradientWatch();
         TransformerChain<ITransformer> fitted = watched.Fit(data);
         var appended = watched.Append(ml.Transforms.CopyColumns("Prediction", "Score")).Fit(data);
 
         Assert.NotNull(fitted.GetGradientWatchSummary());
         Assert.NotNull(appended.Transform(data).Schema.GetColumnOrNull("Prediction"));
+    }
+
+    [Fact]
+    public void WithGradientWatch_without_arguments_watches_with_the_default_detectors()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.Regression(ml, 64, seed: 46);
+        var options = new TorchModuleTrainerOptions { Epochs = 2, BatchSize = 16, Seed = 1 };
+
+        var model = Pipelines.Regression(ml, "test-default-watch", options).WithGradientWatch().Fit(data);
+
+        var summary = model.GetGradientWatchSummary();
+        Assert.NotNull(summary);
+        var run = Assert.Single(summary.Runs);
+        Assert.Null(run.WatchError);
+        Assert.NotNull(run.Watch);
+        Assert.Equal(8, run.Watch.Steps);
+        // The default FullStatisticsInterval (10): of 8 steps only the first measured everything; norms were measured on every step.
+        Assert.Equal(1, run.Watch.LastFullStatistics!.Step);
+        Assert.Equal(8, run.Watch.LastStep!.Step);
+        Assert.All(run.Watch.LastStep!.Layers, l => Assert.True(l.GradientNorm > 0));
     }
 
     [Fact]
@@ -107,7 +128,7 @@ public sealed class WithGradientWatchTests
         var data = SyntheticData.Regression(ml, 64, seed: 44);
         var pipeline = ml.Transforms.Concatenate("Features", "X1", "X2", "X3")
             .Append(ml.Regression.Trainers.Sdca(maximumNumberOfIterations: 2))
-            .WithGradientWatch(_ => { });
+            .WithGradientWatch();
 
         var ex = Assert.Throws<InvalidOperationException>(() => pipeline.Fit(data));
 

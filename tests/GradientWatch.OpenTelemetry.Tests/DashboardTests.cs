@@ -34,9 +34,9 @@ public sealed partial class DashboardTests
     }
 
     [Fact]
-    public void There_are_the_overview_and_layers_dashboards()
+    public void There_are_the_overview_layers_and_runs_dashboards()
     {
-        Assert.Equal(["gradientwatch-layers", "gradientwatch-overview"], DashboardFiles.Select(f => Load(f)["uid"]!.GetValue<string>()).Order());
+        Assert.Equal(["gradientwatch-layers", "gradientwatch-overview", "gradientwatch-runs"], DashboardFiles.Select(f => Load(f)["uid"]!.GetValue<string>()).Order());
     }
 
     [Theory]
@@ -119,6 +119,27 @@ public sealed partial class DashboardTests
         Assert.Contains("./prometheus:/etc/prometheus", compose);
         Assert.Contains("./alertmanager:/etc/alertmanager", compose);
         Assert.Contains("type: prometheus", File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning", "datasources", "prometheus.yml")));
+    }
+
+    [Fact]
+    public void Victoriametrics_compose_variant_runs_the_configuration_the_live_tests_run()
+    {
+        string compose = File.ReadAllText(Repo.Path("dashboards", "docker-compose.victoriametrics.yml"));
+        // Prometheus scrapes and remote-writes with the file VictoriaMetricsStack runs; vmalert gets the same flags.
+        Assert.Contains("--config.file=/etc/prometheus/prometheus-remote-write.yml", compose);
+        Assert.Contains("./prometheus:/etc/prometheus", compose);
+        Assert.Contains("-httpListenAddr=127.0.0.1:8428", compose);
+        foreach (string flag in new[] { "-rule=/etc/prometheus/rules/*.yml", "-datasource.url=http://127.0.0.1:8428", "-remoteWrite.url=http://127.0.0.1:8428", "-remoteRead.url=http://127.0.0.1:8428", "-notifier.url=http://127.0.0.1:9093" })
+        {
+            Assert.Contains(flag, compose);
+        }
+
+        // Grafana reads VictoriaMetrics through a Prometheus datasource, with the same dashboards.
+        Assert.Contains("./grafana/provisioning-victoriametrics/datasources:/etc/grafana/provisioning/datasources", compose);
+        Assert.Contains("./grafana/dashboards:/var/lib/grafana/dashboards/gradientwatch", compose);
+        string datasource = File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning-victoriametrics", "datasources", "victoriametrics.yml"));
+        Assert.Contains("type: prometheus", datasource);
+        Assert.Contains("url: http://127.0.0.1:8428", datasource);
     }
 
     [GeneratedRegex(@"\bgradientwatch_[a-z_]+\b")]

@@ -47,6 +47,53 @@ public sealed class RulesTests
     }
 
     [Fact]
+    public void Recording_rules_pass_promtool_check_rules_and_their_unit_tests()
+    {
+        var (code, output) = Tools.Run(Tools.Promtool, ["check", "rules", "rules/gradientwatch.recording.yml"], PrometheusDir);
+        Assert.True(code == 0, output);
+        Assert.Contains("SUCCESS: 11 rules found", output);
+        (code, output) = Tools.Run(Tools.Promtool, ["test", "rules", "tests/gradientwatch.recording.test.yml"], PrometheusDir);
+        Assert.True(code == 0, output);
+
+        // Every recording rule is unit-tested.
+        string rules = File.ReadAllText(Path.Combine(PrometheusDir, "rules", "gradientwatch.recording.yml"));
+        string tests = File.ReadAllText(Path.Combine(PrometheusDir, "tests", "gradientwatch.recording.test.yml"));
+        var recorded = System.Text.RegularExpressions.Regex.Matches(rules, @"- record: (\S+)").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(11, recorded.Count);
+        Assert.All(recorded, r => Assert.Contains($"- expr: {r}\n", tests, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Vmalert_accepts_every_rule_file_and_rejects_a_broken_one()
+    {
+        string vmalert = Tools.Require("vmalert", Tools.VictoriaMetricsHint);
+        var (code, output) = Tools.Run(vmalert, ["-rule=rules/*.yml", "-dryRun", "-loggerLevel=ERROR"], PrometheusDir);
+        Assert.True(code == 0, output);
+
+        string broken = Path.Combine(Path.GetTempPath(), $"gradientwatch-broken-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(broken, "groups:\n  - name: broken\n    rules:\n      - record: run:broken:sum\n        expr: sum by (run_id) (rate(gradientwatch_steps_total[1m])\n");
+        try
+        {
+            (code, output) = Tools.Run(vmalert, [$"-rule={broken}", "-dryRun", "-loggerLevel=ERROR"], PrometheusDir);
+            Assert.True(code != 0, "vmalert -dryRun accepted a rule with unbalanced parentheses: " + output);
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
+    [Fact]
+    public void Remote_write_config_passes_promtool_check_config()
+    {
+        var (code, output) = Tools.Run(Tools.Promtool, ["check", "config", "prometheus-remote-write.yml"], PrometheusDir);
+        Assert.True(code == 0, output);
+        string config = File.ReadAllText(Path.Combine(PrometheusDir, "prometheus-remote-write.yml"));
+        Assert.Contains("url: http://127.0.0.1:8428/api/v1/write", config);
+        Assert.DoesNotContain("rule_files", config); // vmalert evaluates the rules against VictoriaMetrics
+    }
+
+    [Fact]
     public void Prometheus_config_passes_promtool_check_config()
     {
         var (code, output) = Tools.Run(Tools.Promtool, ["check", "config", "prometheus.yml"], PrometheusDir);

@@ -66,6 +66,7 @@ internal sealed class TorchModuleTrainer : IEstimator<ITransformer>
             ?? throw new InvalidOperationException($"The module factory '{moduleName}' returned null.");
         module.to(device);
         module.train();
+        OutputShapeCheck.Run(module, task, moduleName, columns, data, device, options.LabelColumnName);
 
         var descriptor = new TorchModuleDescriptor
         {

@@ -26,6 +26,8 @@ internal static class Tools
 
     public const string PrometheusHint = "Install Prometheus and Alertmanager with: bash scripts/ensure-prometheus.sh (bash scripts/test.sh does it).";
 
+    public const string VictoriaMetricsHint = "Install VictoriaMetrics and vmalert with: bash scripts/ensure-victoria-metrics.sh (bash scripts/test.sh does it).";
+
     /// <summary>Runs a tool to completion (bounded), returning its exit code and combined output.</summary>
     public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string? workingDirectory = null, string? stdin = null, int timeoutSeconds = 60)
     {
