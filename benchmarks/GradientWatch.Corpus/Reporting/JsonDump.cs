@@ -31,6 +31,7 @@ internal static class JsonDump
                             r.Value.Trajectory.EvalFinal,
                             r.Value.Trajectory.Losses,
                             r.Value.Trajectory.GradientNorms,
+                            r.Value.Trajectory.StepSizeAlphas,
                             r.Value.Trajectory.LayerMovement,
                             r.Value.Trajectory.DeadFractions,
                             events = r.Value.Events.Select(ev => new { ev.Step, ev.IsRemedy, kind = ev.Kind?.ToString(), severity = ev.Severity.ToString(), ev.Trigger, ev.Remedy, ev.Message }).ToArray(),

@@ -52,6 +52,7 @@ internal static class CorpusRunner
         var events = new List<ObservedEvent>();
         var losses = new List<double>(spec.Steps);
         var norms = new List<double>(spec.Steps);
+        var alphas = new List<double>(spec.Steps);
         using (var watch = model.WatchGradients(optimizer, w =>
         {
             Configure(w, config);
@@ -87,7 +88,9 @@ internal static class CorpusRunner
                     nn.utils.clip_grad_norm_(parameters, spec.LoopClipNorm);
                 }
 
-                norms.Add(watch.Step(value).GlobalGradientNorm);
+                var snapshot = watch.Step(value);
+                norms.Add(snapshot.GlobalGradientNorm);
+                alphas.Add(snapshot.StepSizeAlpha);
                 losses.Add(value);
                 nonFiniteRun = double.IsFinite(value) ? 0 : nonFiniteRun + 1;
                 if (nonFiniteRun >= StopAfterNonFiniteSteps)
@@ -108,6 +111,7 @@ internal static class CorpusRunner
             LayerMovement = movement,
             DeadFractions = dead,
             GradientNorms = norms.ToArray(),
+            StepSizeAlphas = alphas.ToArray(),
             PlannedSteps = spec.Steps,
         };
         return new RunResult(spec, config, trajectory, events, clock.Elapsed.TotalSeconds);

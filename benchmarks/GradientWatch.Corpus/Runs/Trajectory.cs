@@ -25,6 +25,9 @@ internal sealed record Trajectory
     /// <summary>Global gradient norm per step as GradientWatch measured it (for analysis and dumps; the labeller never reads it).</summary>
     public double[] GradientNorms { get; init; } = [];
 
+    /// <summary>Step-size α per step as GradientWatch measured it (detection-only runs; for analysis, never read by the labeller).</summary>
+    public double[] StepSizeAlphas { get; init; } = [];
+
     /// <summary>Steps the run was planned for.</summary>
     public int PlannedSteps { get; init; }
 }

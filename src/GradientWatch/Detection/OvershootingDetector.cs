@@ -5,10 +5,14 @@ namespace GradientWatch.Detection;
 /// <summary>Steps whose median α over a short window stays above a threshold: the learning rate jumps across the valley.</summary>
 internal sealed class OvershootingDetector : IGradientDetector
 {
+    /// <summary>A loss within this factor of its lowest window mean counts as converged (quiet).</summary>
+    internal const double ConvergedLossFactor = 1.5;
+
     private readonly OvershootingOptions options;
     private readonly PersistentConditionReporter reporter;
     private readonly Queue<double> window = new();
     private readonly Queue<double> losses = new();
+    private double lowestWindowMean = double.PositiveInfinity;
     private bool wasHolding;
 
     public OvershootingDetector(OvershootingOptions options)
@@ -26,6 +30,8 @@ internal sealed class OvershootingDetector : IGradientDetector
             {
                 losses.Dequeue();
             }
+
+            TrackLowest();
         }
 
         double alpha = snapshot.StepSizeAlpha;
@@ -68,7 +74,10 @@ internal sealed class OvershootingDetector : IGradientDetector
         });
     }
 
-    /// <summary>True when the mean loss of the latest window is below that of the window before it.</summary>
+    /// <summary>
+    /// True while training still converges: the mean loss of the latest window is below that of the window before it,
+    /// or within <see cref="ConvergedLossFactor"/> of the lowest window mean seen so far (a noisy plateau).
+    /// </summary>
     private bool LossFalling()
     {
         int n = options.WindowSteps;
@@ -79,6 +88,15 @@ internal sealed class OvershootingDetector : IGradientDetector
 
         double earlier = losses.Take(n).Average();
         double later = losses.Skip(n).Average();
-        return later < earlier;
+        return later < earlier || later <= ConvergedLossFactor * lowestWindowMean;
+    }
+
+    private void TrackLowest()
+    {
+        int n = options.WindowSteps;
+        if (losses.Count >= n)
+        {
+            lowestWindowMean = Math.Min(lowestWindowMean, losses.Skip(losses.Count - n).Average());
+        }
     }
 }
