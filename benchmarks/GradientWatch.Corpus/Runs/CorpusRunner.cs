@@ -31,6 +31,8 @@ internal static class CorpusRunner
             case RemedyConfig.Clip:
                 w.ClipGlobalNorm(1.0);
                 break;
+            case RemedyConfig.Defaults:
+                break;
         }
     }
 

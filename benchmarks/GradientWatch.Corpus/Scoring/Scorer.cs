@@ -110,6 +110,7 @@ internal static class Scorer
         var compared = entries.Where(e => e.Results.ContainsKey(config)).ToList();
         var healthy = compared.Where(e => e.Label.Primary == LabelKind.Healthy).ToList();
         var ratios = healthy.Select(e => e.Results[config].Trajectory.EvalFinal / e.Baseline.Trajectory.EvalFinal).ToList();
+        var progressLost = healthy.Select(e => e.Label.Progress - Labeller.Label(e.Results[config].Trajectory, e.Reference).Progress).ToList();
         var failing = compared.Where(e => e.Label.IsExploding || e.Label.Has(LabelKind.DeadUnits)).ToList();
         var diverged = compared.Where(e => e.Label.Has(LabelKind.Diverged)).ToList();
         int misattributed = 0, remedyEvents = 0;
@@ -131,7 +132,8 @@ internal static class Scorer
             HealthyRuns = healthy.Count,
             HealthyMedianRatio = ratios.Count == 0 ? double.NaN : Median(ratios),
             HealthyWorstRatio = ratios.Count == 0 ? double.NaN : ratios.Max(),
-            HealthyHarmed = ratios.Count(r => !(r <= 1 + noise)),
+            HealthyHarmed = progressLost.Count(p => !(p <= noise)),
+            HealthyWorstProgressLost = progressLost.Count == 0 ? double.NaN : progressLost.Max(),
             HealthyRunsTouched = healthy.Count(e => e.Results[config].Events.Any(ev => ev.IsRemedy)),
             FailingRuns = failing.Count,
             Rescued = failing.Count(e => Labeller.Label(e.Results[config].Trajectory, e.Reference).Primary == LabelKind.Healthy),
@@ -142,18 +144,22 @@ internal static class Scorer
         };
     }
 
-    /// <summary>Relative difference of final loss between healthy runs whose specifications differ only in seed.</summary>
+    /// <summary>
+    /// Seed noise: the difference in progress (share of the way from the start loss to the reference) between healthy
+    /// runs whose specifications differ only in seed. Progress, not the loss ratio, because a ratio of two tiny final
+    /// losses (0.002 against 0.004) says little about a run that went from 1.1 to either.
+    /// </summary>
     private static (double Median, double P90, int Pairs) SeedNoise(IReadOnlyList<CorpusEntry> entries)
     {
         var diffs = new List<double>();
         foreach (var group in entries.Where(e => e.Label.Primary == LabelKind.Healthy).GroupBy(e => (e.Spec with { Seed = 0 }).Id))
         {
-            var finals = group.Select(e => e.Baseline.Trajectory.EvalFinal).ToArray();
-            for (int i = 0; i < finals.Length; i++)
+            var progress = group.Select(e => e.Label.Progress).ToArray();
+            for (int i = 0; i < progress.Length; i++)
             {
-                for (int j = i + 1; j < finals.Length; j++)
+                for (int j = i + 1; j < progress.Length; j++)
                 {
-                    diffs.Add(Math.Abs(finals[i] - finals[j]) / Math.Min(finals[i], finals[j]));
+                    diffs.Add(Math.Abs(progress[i] - progress[j]));
                 }
             }
         }

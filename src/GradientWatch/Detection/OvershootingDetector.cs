@@ -6,7 +6,7 @@ namespace GradientWatch.Detection;
 internal sealed class OvershootingDetector : IGradientDetector
 {
     /// <summary>A loss within this factor of its lowest window mean counts as converged (quiet).</summary>
-    internal const double ConvergedLossFactor = 1.5;
+    internal const double ConvergedLossFactor = 3.0;
 
     private readonly OvershootingOptions options;
     private readonly PersistentConditionReporter reporter;
