@@ -79,4 +79,20 @@ public sealed class QuickCorpusTests
             Assert.DoesNotContain(e.Results[RemedyConfig.Recommended].Events, ev => ev.IsRemedy && ev.Remedy == "reduce_lr");
         }
     }
+
+    [Theory]
+    [InlineData(1)] // a lower learning rate
+    [InlineData(3)] // a shorter network
+    [InlineData(7)] // gradient clipping
+    public void AFixPairIsFlaggedWithAdviceNamingTheFixAndTheFixedRunTrainsWithoutAlarms(int number)
+    {
+        var pair = FixPairs.All().Single(p => p.Number == number);
+        var result = Assert.Single(FixPairRunner.Run([pair]));
+        Assert.NotEmpty(result.Detected);
+        Assert.NotNull(result.Advice);
+        Assert.Contains(pair.AdviceKeyword, result.Advice, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(LabelKind.Healthy, result.FixedLabel.Primary);
+        Assert.Equal(0, result.FixedAlarms);
+        Assert.True(result.Shown);
+    }
 }
