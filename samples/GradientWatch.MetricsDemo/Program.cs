@@ -41,6 +41,7 @@ using var watch = model.WatchGradients(optimizer, w =>
             o.ModelName = opts.Model;
             o.FullStatisticsInterval = 5;
             o.MetricsPeakWindow = TimeSpan.FromSeconds(10);
+            o.ExportGradientHistograms = true;
         })
         .DetectExploding(d => d.GlobalNormThreshold = 1000)
         .DetectVanishing()

@@ -5,16 +5,17 @@ using static TorchSharp.torch;
 namespace GradientWatch.ML;
 
 /// <summary>
-/// Named factories of the TorchSharp modules trained by <see cref="GradientWatchCatalog"/>. A saved model stores the
-/// module's name and weights, not its code, so the process that loads it must register the same factory under the
-/// same name before calling <see cref="GradientWatchCatalog.LoadWithTorchModules(ModelOperationsCatalog, string, out DataViewSchema)"/>.
-/// Creating a trainer registers its factory, so saving and loading in one process needs nothing more.
+/// Optional named factories of the TorchSharp modules trained by <see cref="GradientWatchCatalog"/>. Loading a model
+/// needs none: the model file records the module's factory (see <see cref="GradientWatchCatalog"/>). Register a factory
+/// only to override the recorded one (for example after renaming the method that created the module), or when the
+/// factory could not be recorded because it captures an object; a factory registered under a module's name is used in
+/// place of the recorded one whenever that module is loaded.
 /// </summary>
 /// <example>
 /// <code>
-/// // In the service that only predicts:
+/// // Only when the trained factory captured an object, or to override it:
 /// TorchModuleRegistry.Register("house-mlp", features => new HouseMlp(features));
-/// var model = ml.Model.LoadWithTorchModules("model.zip", out var schema);
+/// var model = ml.Model.Load("model.zip", out var schema);
 /// </code>
 /// </example>
 public static class TorchModuleRegistry
@@ -45,17 +46,8 @@ public static class TorchModuleRegistry
 
     internal static bool Unregister(string name) => Factories.TryRemove(name, out _);
 
-    internal static Func<int, int, nn.Module<Tensor, Tensor>> Get(string name)
-    {
-        if (Factories.TryGetValue(name, out var factory))
-        {
-            return factory;
-        }
-
-        throw new InvalidOperationException(
-            $"No TorchSharp module factory is registered under the name '{name}', so the saved weights have no module to load into. " +
-            $"Before loading, call TorchModuleRegistry.Register(\"{name}\", ...) with the factory that created the module for training.");
-    }
+    internal static bool TryGet(string name, out Func<int, int, nn.Module<Tensor, Tensor>> factory)
+        => Factories.TryGetValue(name, out factory!);
 
     internal static void ValidateName(string name)
     {

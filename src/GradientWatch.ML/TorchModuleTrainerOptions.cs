@@ -95,14 +95,14 @@ public sealed class TorchModuleTrainerOptions
             throw Invalid(nameof(Optimizer), $"unknown optimizer {Optimizer}.");
         }
 
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+        if (!(LearningRate > 0) || LearningRate > float.MaxValue)
         {
-            throw Invalid(nameof(LearningRate), $"must be a positive finite number, was {LearningRate}.");
+            throw Invalid(nameof(LearningRate), $"must be a positive number no larger than {float.MaxValue:G9} (the largest float32, the weights' type), was {LearningRate}.");
         }
 
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
+        if (!(WeightDecay >= 0) || WeightDecay > float.MaxValue)
         {
-            throw Invalid(nameof(WeightDecay), $"must be zero or a positive finite number, was {WeightDecay}.");
+            throw Invalid(nameof(WeightDecay), $"must be zero or a positive number no larger than {float.MaxValue:G9} (the largest float32, the weights' type), was {WeightDecay}.");
         }
 
         if (!(Momentum >= 0) || double.IsInfinity(Momentum))

@@ -33,7 +33,8 @@ public sealed class GradientWatchExportOptions
 
     /// <summary>
     /// OTLP endpoint. Default: the <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> environment variable, else the OTLP default
-    /// (<c>http://localhost:4317</c> for gRPC).
+    /// (<c>http://localhost:4317</c> for gRPC). With <see cref="OtlpExportProtocol.HttpProtobuf"/> the exporter posts to
+    /// this URL as given, so include the signal path: <c>http://collector:4318/v1/metrics</c>.
     /// </summary>
     public Uri? OtlpEndpoint { get; set; }
 
@@ -43,6 +44,13 @@ public sealed class GradientWatchExportOptions
     /// <summary>Interval between OTLP exports. Default 10 seconds; at least 100 ms. Keep it below
     /// <see cref="GradientWatchOptions.MetricsPeakWindow"/> so that no spike is missed.</summary>
     public TimeSpan OtlpExportInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Longest time <see cref="GradientWatchMetricsExport.Dispose"/> waits for the endpoint to stop and for the final
+    /// OTLP export, so a collector that never answers cannot hold up the end of training. Default 1 second; between 0
+    /// and 1 minute.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// <c>service.name</c> of the resource: becomes <c>job</c> when an OTLP backend maps it to Prometheus, and
@@ -85,6 +93,11 @@ public sealed class GradientWatchExportOptions
             {
                 throw Invalid(nameof(Path), $"must start with '/' and hold no white space, was '{Path}'.");
             }
+
+            if (Path.IndexOfAny(['?', '#', '%', '\\']) >= 0 || Path.Any(char.IsControl))
+            {
+                throw Invalid(nameof(Path), $"must be a plain URL path without '?', '#', '%', '\\' or control characters (a query or fragment is never part of the requested path, so nothing would be served), was '{Path}'.");
+            }
         }
 
         if (UseOtlpExporter)
@@ -103,6 +116,11 @@ public sealed class GradientWatchExportOptions
             {
                 throw Invalid(nameof(OtlpExportInterval), $"must be between 100 ms and 1 day, was {OtlpExportInterval}.");
             }
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(1))
+        {
+            throw Invalid(nameof(ShutdownTimeout), $"must be between 0 and 1 minute, was {ShutdownTimeout}.");
         }
 
         if (ServiceName is not null && string.IsNullOrWhiteSpace(ServiceName))

@@ -3,6 +3,7 @@ using System.Net;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,15 +36,22 @@ public sealed class GradientWatchMetricsExport : IDisposable
     private readonly MeterProvider meterProvider;
     private readonly WebApplication? app;
     private readonly ILoggerFactory? ownedLoggerFactory;
+    private readonly OtlpFailureLog? otlpFailures;
+    private readonly TimeSpan shutdownTimeout;
     private int disposed;
 
-    private GradientWatchMetricsExport(MeterProvider meterProvider, WebApplication? app, Uri? endpoint, ILoggerFactory? ownedLoggerFactory)
+    private GradientWatchMetricsExport(MeterProvider meterProvider, WebApplication? app, Uri? endpoint, ILoggerFactory? ownedLoggerFactory, OtlpFailureLog? otlpFailures, TimeSpan shutdownTimeout)
     {
         this.meterProvider = meterProvider;
         this.app = app;
         this.ownedLoggerFactory = ownedLoggerFactory;
+        this.otlpFailures = otlpFailures;
+        this.shutdownTimeout = shutdownTimeout;
         PrometheusEndpoint = endpoint;
     }
+
+    /// <summary>OTLP export failures logged or counted so far (for tests).</summary>
+    internal int OtlpFailures => otlpFailures?.Failures ?? 0;
 
     /// <summary>The scrape URL, or null when no endpoint is served (disabled, or the port could not be bound).</summary>
     public Uri? PrometheusEndpoint { get; }
@@ -74,6 +82,7 @@ public sealed class GradientWatchMetricsExport : IDisposable
             logger = owned.CreateLogger("GradientWatch.OpenTelemetry");
         }
 
+        var otlpFailures = options.UseOtlpExporter ? new OtlpFailureLog(logger, options.OtlpEndpoint?.ToString() ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") ?? "the default OTLP endpoint") : null;
         var meterProvider = BuildMeterProvider(options);
         WebApplication? app = null;
         Uri? endpoint = null;
@@ -82,7 +91,7 @@ public sealed class GradientWatchMetricsExport : IDisposable
             (app, endpoint) = TryServe(options, meterProvider, logger);
         }
 
-        return new GradientWatchMetricsExport(meterProvider, app, endpoint, owned);
+        return new GradientWatchMetricsExport(meterProvider, app, endpoint, owned, otlpFailures, options.ShutdownTimeout);
     }
 
     /// <summary>
@@ -121,23 +130,34 @@ public sealed class GradientWatchMetricsExport : IDisposable
             return;
         }
 
+        // Every part is released even when another one fails; each wait is bounded by ShutdownTimeout.
         if (app is not null)
         {
-            try
+            Try(() =>
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var cts = new CancellationTokenSource(shutdownTimeout);
                 app.StopAsync(cts.Token).GetAwaiter().GetResult();
-            }
-            catch (Exception)
-            {
-                // Stopping is best effort.
-            }
-
-            ((IDisposable)app).Dispose();
+            });
+            Try(((IDisposable)app).Dispose);
         }
 
-        meterProvider.Dispose();
-        ownedLoggerFactory?.Dispose();
+        // The final OTLP export gets ShutdownTimeout; a collector that never answers cannot hold Dispose longer.
+        Try(() => meterProvider.Shutdown((int)shutdownTimeout.TotalMilliseconds));
+        Try(meterProvider.Dispose);
+        Try(() => otlpFailures?.Dispose());
+        Try(() => ownedLoggerFactory?.Dispose());
+    }
+
+    private static void Try(Action release)
+    {
+        try
+        {
+            release();
+        }
+        catch (Exception)
+        {
+            // Stopping is best effort.
+        }
     }
 
     private static MeterProvider BuildMeterProvider(GradientWatchExportOptions options)
@@ -203,6 +223,19 @@ public sealed class GradientWatchMetricsExport : IDisposable
             });
             builder.Services.AddSingleton<IHostLifetime, QuietHostLifetime>();
             app = builder.Build();
+
+            // A read-only endpoint: anything but GET and HEAD is refused before it reaches the exporter.
+            app.Use((context, next) =>
+            {
+                if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                {
+                    return next(context);
+                }
+
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET, HEAD";
+                return Task.CompletedTask;
+            });
             app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider, predicate: null, path: options.Path, configureBranchedPipeline: null, optionsName: null);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             app.StartAsync(cts.Token).GetAwaiter().GetResult();

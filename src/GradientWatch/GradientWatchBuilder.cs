@@ -20,11 +20,13 @@ public sealed class GradientWatchBuilder
     private readonly DeadUnitsOptions deadUnits = new();
     private readonly StalledTrainingOptions stalled = new();
     private readonly OvershootingOptions overshooting = new();
+    private readonly UnderflowOptions underflow = new();
     private readonly List<RemedyRegistration> remedies = new();
     private readonly List<Action<GradientEvent>> eventCallbacks = new();
     private readonly List<Action<StepSnapshot>> stepCallbacks = new();
     private readonly List<Func<GradientWatcher, IDisposable>> attachments = new();
     private ILoggerFactory? loggerFactory;
+    private bool stalledConfigured;
 
     /// <summary>The measurement options being configured.</summary>
     public GradientWatchOptions Options => options;
@@ -47,7 +49,11 @@ public sealed class GradientWatchBuilder
     public GradientWatchBuilder DetectDeadUnits(Action<DeadUnitsOptions>? configure = null) => Apply(deadUnits, configure);
 
     /// <summary>Configures stalled-training detection (on by default: update ratio below 1e-7 for 5 measured steps).</summary>
-    public GradientWatchBuilder DetectStalledTraining(Action<StalledTrainingOptions>? configure = null) => Apply(stalled, configure);
+    public GradientWatchBuilder DetectStalledTraining(Action<StalledTrainingOptions>? configure = null)
+    {
+        stalledConfigured = true;
+        return Apply(stalled, configure);
+    }
 
     /// <summary>
     /// Turns on the step-size instrument (<see cref="GradientWatchOptions.MeasureStepSize"/>) and configures overshooting
@@ -57,6 +63,16 @@ public sealed class GradientWatchBuilder
     {
         options.MeasureStepSize = true;
         return Apply(overshooting, configure);
+    }
+
+    /// <summary>
+    /// Turns on mixed-precision underflow detection (off by default): a layer with 25% or more of its gradient elements below
+    /// float16's smallest normal for 3 measured steps. Its advice is loss scaling or bfloat16.
+    /// </summary>
+    public GradientWatchBuilder DetectUnderflow(Action<UnderflowOptions>? configure = null)
+    {
+        underflow.Enabled = true;
+        return Apply(underflow, configure);
     }
 
     /// <summary>Scales all gradients so the global norm is at most <paramref name="maxNorm"/>, reusing the measured norm. Trigger: every step.</summary>
@@ -70,6 +86,7 @@ public sealed class GradientWatchBuilder
     public GradientWatchBuilder ClipValue(double limit, Action<RemedyOptions>? configure = null)
     {
         RequirePositive(limit, nameof(ClipValue), nameof(limit));
+        RequireFloat32(limit, nameof(ClipValue), nameof(limit));
         return AddRemedy("clip_value", new RemedyOptions(), configure, o => new ClipValueRemedy(limit, o));
     }
 
@@ -115,6 +132,7 @@ public sealed class GradientWatchBuilder
     public GradientWatchBuilder AddL2Penalty(double coefficient, Action<PenaltyOptions>? configure = null)
     {
         RequirePositive(coefficient, nameof(AddL2Penalty), nameof(coefficient));
+        RequireFloat32(coefficient, nameof(AddL2Penalty), nameof(coefficient));
         return AddRemedy("l2_penalty", new PenaltyOptions(), configure, o => new PenaltyRemedy(false, coefficient, (PenaltyOptions)o));
     }
 
@@ -122,6 +140,7 @@ public sealed class GradientWatchBuilder
     public GradientWatchBuilder AddL1Penalty(double coefficient, Action<PenaltyOptions>? configure = null)
     {
         RequirePositive(coefficient, nameof(AddL1Penalty), nameof(coefficient));
+        RequireFloat32(coefficient, nameof(AddL1Penalty), nameof(coefficient));
         return AddRemedy("l1_penalty", new PenaltyOptions(), configure, o => new PenaltyRemedy(true, coefficient, (PenaltyOptions)o));
     }
 
@@ -198,6 +217,12 @@ public sealed class GradientWatchBuilder
         deadUnits.Validate();
         stalled.Validate();
         overshooting.Validate();
+        underflow.Validate();
+        if (underflow.Enabled && !options.MeasureGradientHistograms)
+        {
+            throw new ArgumentException("DetectUnderflow needs GradientWatchOptions.MeasureGradientHistograms = true (the underflow fractions come from the histograms).", nameof(GradientWatchOptions.MeasureGradientHistograms));
+        }
+
         foreach (var r in remedies)
         {
             r.Options.Validate(r.Name);
@@ -209,6 +234,16 @@ public sealed class GradientWatchBuilder
             throw new ArgumentException($"VanishingGradientOptions.AbsoluteThreshold ({low}) must be below ExplodingGradientOptions.LayerNormThreshold ({high}); otherwise one norm is both vanishing and exploding.", nameof(VanishingGradientOptions.AbsoluteThreshold));
         }
 
+        if (exploding.Enabled && vanishing.Enabled && exploding.GlobalNormThreshold is { } globalHigh && vanishing.AbsoluteThreshold is { } vanishingLow && vanishingLow >= globalHigh)
+        {
+            throw new ArgumentException($"VanishingGradientOptions.AbsoluteThreshold ({vanishingLow}) must be below ExplodingGradientOptions.GlobalNormThreshold ({globalHigh}); otherwise a layer can be vanishing while the whole model is exploding at the same norm.", nameof(VanishingGradientOptions.AbsoluteThreshold));
+        }
+
+        if (stalledConfigured && stalled.Enabled && !options.MeasureUpdateRatio)
+        {
+            throw new ArgumentException("DetectStalledTraining needs the update ratio, but GradientWatchOptions.MeasureUpdateRatio is false: set it to true, or turn stalled detection off (o.Enabled = false).", nameof(GradientWatchOptions.MeasureUpdateRatio));
+        }
+
         foreach (var r in remedies)
         {
             if (r.Name is "skip_step" or "halt" && r.Options.Trigger == RemedyTrigger.Always)
@@ -216,8 +251,18 @@ public sealed class GradientWatchBuilder
                 throw new ArgumentException($"{r.Name}: RemedyOptions.Trigger is Always, which would {(r.Name == "halt" ? "halt" : "skip")} every step; use RemedyTrigger.OnIssues(...) or WhenGlobalNormAbove(...).", nameof(RemedyOptions.Trigger));
             }
 
+            if (r.Name == "reduce_lr" && r.Options.Trigger == RemedyTrigger.Always)
+            {
+                throw new ArgumentException("reduce_lr: RemedyOptions.Trigger is Always, which would lower the learning rate again after every cooldown until it reaches MinLearningRate; use RemedyTrigger.OnIssues(...) or WhenGlobalNormAbove(...).", nameof(RemedyOptions.Trigger));
+            }
+
             foreach (var kind in r.Options.Trigger.Kinds)
             {
+                if (kind == GradientIssueKind.Stalled)
+                {
+                    throw new ArgumentException($"{r.Name}: RemedyOptions.Trigger (or PenaltyOptions.WhileIssueActive) reacts to Stalled issues, but stalled training is measured across the optimizer step, after the remedies have run, so the remedy could never act on it. Watch for it with OnEvent or the TrainingStalled alert instead.", nameof(RemedyOptions.Trigger));
+                }
+
                 if (!DetectorEnabled(kind))
                 {
                     throw new ArgumentException($"{r.Name}: RemedyOptions.Trigger reacts to {kind} issues, but {kind} detection is disabled.", nameof(RemedyOptions.Trigger));
@@ -238,6 +283,7 @@ public sealed class GradientWatchBuilder
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(optimizer);
         Validate();
+        TorchSharpBackend.EnsureAvailable();
         return new GradientWatcher(module, optimizer, options.Clone(), CreatePlan());
     }
 
@@ -245,8 +291,9 @@ public sealed class GradientWatchBuilder
         (ExplodingGradientOptions)Clone(exploding),
         (VanishingGradientOptions)Clone(vanishing),
         (DeadUnitsOptions)Clone(deadUnits),
-        (StalledTrainingOptions)Clone(stalled),
+        StalledPlan(),
         options.MeasureStepSize ? (OvershootingOptions)Clone(overshooting) : null,
+        (UnderflowOptions)Clone(underflow),
         remedies.ToArray(),
         eventCallbacks.ToArray(),
         stepCallbacks.ToArray(),
@@ -255,6 +302,14 @@ public sealed class GradientWatchBuilder
 
     private static DetectorOptions Clone(DetectorOptions o) => o.Clone();
 
+    /// <summary>Stalled detection reads the update ratio: without <see cref="GradientWatchOptions.MeasureUpdateRatio"/> it could never fire, so its default instance is left out.</summary>
+    private StalledTrainingOptions StalledPlan()
+    {
+        var plan = (StalledTrainingOptions)Clone(stalled);
+        plan.Enabled &= options.MeasureUpdateRatio;
+        return plan;
+    }
+
     private bool DetectorEnabled(GradientIssueKind kind) => kind switch
     {
         GradientIssueKind.Exploding => exploding.Enabled,
@@ -262,6 +317,7 @@ public sealed class GradientWatchBuilder
         GradientIssueKind.DeadUnits => deadUnits.Enabled,
         GradientIssueKind.Stalled => stalled.Enabled,
         GradientIssueKind.Overshooting => options.MeasureStepSize && overshooting.Enabled,
+        GradientIssueKind.Underflow => underflow.Enabled,
         _ => true,
     };
 
@@ -287,6 +343,15 @@ public sealed class GradientWatchBuilder
         }
     }
 
+    /// <summary>Gradients are float32 in most models: a value beyond float32's range turns into infinity there.</summary>
+    private static void RequireFloat32(double value, string method, string parameter)
+    {
+        if (value > float.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(parameter, value, $"{method}: {parameter} must be at most {float.MaxValue:G9} (the largest float32; gradients are float32 in most models), was {value}.");
+        }
+    }
+
     internal sealed record RemedyRegistration(string Name, RemedyOptions Options, Func<RemedyOptions, GradientRemedy> Factory);
 
     /// <summary>An immutable copy of the configuration, from which each watcher creates its own detector and remedy state.</summary>
@@ -296,6 +361,7 @@ public sealed class GradientWatchBuilder
         DeadUnitsOptions DeadUnits,
         StalledTrainingOptions Stalled,
         OvershootingOptions? Overshooting,
+        UnderflowOptions Underflow,
         IReadOnlyList<RemedyRegistration> Remedies,
         IReadOnlyList<Action<GradientEvent>> EventCallbacks,
         IReadOnlyList<Action<StepSnapshot>> StepCallbacks,
@@ -328,6 +394,11 @@ public sealed class GradientWatchBuilder
             if (Overshooting is { Enabled: true })
             {
                 list.Add(new OvershootingDetector(Overshooting));
+            }
+
+            if (Underflow.Enabled)
+            {
+                list.Add(new UnderflowDetector(Underflow));
             }
 
             return list;

@@ -74,6 +74,30 @@ public sealed class GradientWatchOptions
     /// </summary>
     public bool MeasureStepSize { get; set; }
 
+    /// <summary>
+    /// On full-statistics steps, count each layer's gradient elements per binary exponent of |g|
+    /// (<see cref="LayerStatistics.Histogram"/>) and the share that float16 and bfloat16 could not hold as normal numbers
+    /// (<see cref="LayerStatistics.Float16UnderflowFraction"/>, <see cref="LayerStatistics.BFloat16UnderflowFraction"/>),
+    /// in the same pass as the other statistics. Default true; false skips the counting.
+    /// </summary>
+    public bool MeasureGradientHistograms { get; set; } = true;
+
+    /// <summary>
+    /// Export the per-layer histograms as the OpenTelemetry histogram <c>gradientwatch.layer.gradient.magnitude</c>, with fixed
+    /// power-of-two bucket boundaries, for at most <see cref="MaxHistogramLayers"/> layers. Each histogram series costs one time
+    /// series per bucket (see docs/metrics.md), so it is off by default. Needs <see cref="MeasureGradientHistograms"/>.
+    /// </summary>
+    public bool ExportGradientHistograms { get; set; }
+
+    /// <summary>Default for <see cref="MaxHistogramLayers"/>.</summary>
+    public const int DefaultMaxHistogramLayers = 8;
+
+    /// <summary>
+    /// Largest number of layers whose histogram is exported with <see cref="ExportGradientHistograms"/>: the first, the last
+    /// and layers evenly spaced between them. Separate from <see cref="MaxExportedLayers"/>. Default 8; between 1 and 100.
+    /// </summary>
+    public int MaxHistogramLayers { get; set; } = DefaultMaxHistogramLayers;
+
     /// <summary>Creates a copy of these options.</summary>
     public GradientWatchOptions Clone() => (GradientWatchOptions)MemberwiseClone();
 
@@ -110,6 +134,21 @@ public sealed class GradientWatchOptions
             throw Invalid(nameof(EventFilePath), "must not be empty when set.");
         }
 
+        if (EventFilePath is not null && EventFilePath.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid(nameof(EventFilePath), "must not contain a NUL character.");
+        }
+
+        if (EventFilePath is not null && (EventFilePath.EndsWith('/') || EventFilePath.EndsWith(System.IO.Path.DirectorySeparatorChar)))
+        {
+            throw Invalid(nameof(EventFilePath), $"must name a file, not a directory, was '{EventFilePath}'.");
+        }
+
+        if (ModelName is not null && string.IsNullOrWhiteSpace(ModelName))
+        {
+            throw Invalid(nameof(ModelName), "must not be empty or white space when set (null uses the module's type name).");
+        }
+
         if (AdviceAfterOccurrences < 1)
         {
             throw Invalid(nameof(AdviceAfterOccurrences), $"must be at least 1, was {AdviceAfterOccurrences}.");
@@ -133,6 +172,16 @@ public sealed class GradientWatchOptions
         if (MetricsRetentionAfterDispose < TimeSpan.Zero && MetricsRetentionAfterDispose != Timeout.InfiniteTimeSpan)
         {
             throw Invalid(nameof(MetricsRetentionAfterDispose), $"must be zero or more, or Timeout.InfiniteTimeSpan, was {MetricsRetentionAfterDispose}.");
+        }
+
+        if (MaxHistogramLayers is < 1 or > 100)
+        {
+            throw Invalid(nameof(MaxHistogramLayers), $"must be between 1 and 100, was {MaxHistogramLayers}.");
+        }
+
+        if (ExportGradientHistograms && !MeasureGradientHistograms)
+        {
+            throw Invalid(nameof(ExportGradientHistograms), $"needs {nameof(MeasureGradientHistograms)} = true (there is nothing to export without the histograms).");
         }
 
         if (MetricsPeakWindow < TimeSpan.FromSeconds(1) || MetricsPeakWindow > TimeSpan.FromHours(1))
@@ -166,8 +215,8 @@ public sealed class GradientWatchOptions
     /// <summary>
     /// How long a watcher's metric series stay, with their last values, after the watcher is disposed: for programs
     /// that keep their metrics endpoint up after training so Prometheus can still scrape the finished runs.
-    /// Default zero (the series disappear on dispose); <see cref="Timeout.InfiniteTimeSpan"/> keeps them until
-    /// the process exits.
+    /// Default zero (the series disappear on dispose); <see cref="Timeout.InfiniteTimeSpan"/>, or any period longer
+    /// than a timer can wait (about 49.7 days, <see cref="TimeSpan.MaxValue"/> included), keeps them until the process exits.
     /// </summary>
     public TimeSpan MetricsRetentionAfterDispose { get; set; } = TimeSpan.Zero;
 }

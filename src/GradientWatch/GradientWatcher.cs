@@ -55,13 +55,16 @@ public sealed class GradientWatcher : IDisposable
     private long step;
     private long skipped;
     private bool disposed;
+    private bool registered;
+    private bool warnedSameGradients;
+    private bool warnedUnmeasured;
 
     internal GradientWatcher(nn.Module module, optim.Optimizer optimizer, GradientWatchOptions options, GradientWatchBuilder.Plan plan)
     {
         this.module = module;
         this.optimizer = optimizer;
         this.options = options;
-        logger = plan.LoggerFactory?.CreateLogger("GradientWatch") ?? NullLogger.Instance;
+        logger = GuardedLogger.Create(plan.LoggerFactory, "GradientWatch");
         map = LayerMap.Build(module, options.Grouping, options.GroupingDepth);
         capture = new GradientCapture(map, options.MaxDegreeOfParallelism) { SampleUpdates = options.SampleUpdateRatio };
         RunId = options.RunId ?? Guid.NewGuid().ToString("N")[..12];
@@ -69,6 +72,7 @@ public sealed class GradientWatcher : IDisposable
         LayerNames = map.Layers.Select(l => l.Name).ToArray();
         detectors = plan.CreateDetectors();
         remedies = plan.CreateRemedies();
+        ValidatePenaltyLayers(plan);
         remedyNames = remedies.Select(r => r.Name).Distinct().ToArray();
         editor = new TorchGradientEditor(map, capture, optimizer);
         stepSize = options.MeasureStepSize ? new StepSizeTracker(map) : null;
@@ -91,6 +95,59 @@ public sealed class GradientWatcher : IDisposable
             {
                 logger.LogWarning(ex, "GradientWatch: an attachment failed to start; training continues without it");
             }
+        }
+
+        var (sharingOptimizer, sharingRunId) = WatcherRegistry.Register(optimizer, RunId);
+        registered = true;
+        if (sharingOptimizer > 0)
+        {
+            Misuse($"GradientWatch: {sharingOptimizer} other live watcher(s) already watch this optimizer. If more than one calls Step, the optimizer steps more than once per backward(); dispose the old watcher, or watch each optimizer once.");
+        }
+
+        if (sharingRunId > 0)
+        {
+            Misuse($"GradientWatch: {sharingRunId} other live watcher(s) already use RunId '{RunId}'. Their metric series merge (the last writer wins); give each concurrent run its own RunId.");
+        }
+    }
+
+    /// <summary>Layer names given to a penalty must name a layer of this model (or a prefix of one); checked when the model is known.</summary>
+    private void ValidatePenaltyLayers(GradientWatchBuilder.Plan plan)
+    {
+        foreach (var r in plan.Remedies)
+        {
+            if (r.Options is not PenaltyOptions { Layers.Count: > 0 } penalty)
+            {
+                continue;
+            }
+
+            foreach (string name in penalty.Layers)
+            {
+                if (string.IsNullOrEmpty(name) || !LayerNames.Any(l => l == name || l.StartsWith(name + ".", StringComparison.Ordinal)))
+                {
+                    string known = string.Join(", ", LayerNames.Take(20)) + (LayerNames.Count > 20 ? ", …" : string.Empty);
+                    throw new ArgumentException($"{r.Name}: PenaltyOptions.Layers names '{name}', which is not a layer of this model (nor a prefix of one). Layers: {known}.", nameof(PenaltyOptions.Layers));
+                }
+            }
+        }
+    }
+
+    /// <summary>Reports a likely misuse once: through the logger, or on standard error when no logger was configured.</summary>
+    private void Misuse(string message)
+    {
+        if (logger is NullLogger)
+        {
+            try
+            {
+                Console.Error.WriteLine(message);
+            }
+            catch (Exception)
+            {
+                // Nowhere to report; training goes on.
+            }
+        }
+        else
+        {
+            logger.LogWarning("{Message}", message);
         }
     }
 
@@ -173,8 +230,10 @@ public sealed class GradientWatcher : IDisposable
         step++;
         using var scope = torch.NewDisposeScope();
         bool full = (step - 1) % options.FullStatisticsInterval == 0;
-        capture.MeasureGradients(full);
+        capture.MeasureGradients(full, options.MeasureGradientHistograms);
         var grads = capture.Gradients;
+        var fingerprint = WatcherRegistry.Fingerprint(grads, capture.HasGradient);
+        CheckMeasurable(fingerprint);
         bool nonFinite = loss is { } l && !double.IsFinite(l);
         double globalSq = 0;
         foreach (ref readonly var g in grads)
@@ -186,7 +245,7 @@ public sealed class GradientWatcher : IDisposable
         if (nonFinite && !full)
         {
             full = true;
-            capture.MeasureGradients(full: true);
+            capture.MeasureGradients(full: true, options.MeasureGradientHistograms);
         }
 
         bool measureUpdate = full && options.MeasureUpdateRatio;
@@ -255,6 +314,7 @@ public sealed class GradientWatcher : IDisposable
             optimizer.zero_grad();
             capture.DiscardSnapshots();
             stepSize?.Reset();
+            WatcherRegistry.RecordStep(optimizer, null);
         }
         else
         {
@@ -266,6 +326,7 @@ public sealed class GradientWatcher : IDisposable
             TryStepSize(t => t.BeforeStep());
             beforeStep = Stopwatch.GetTimestamp();
             optimizer.step();
+            WatcherRegistry.RecordStep(optimizer, editor.Edited ? null : fingerprint);
         }
 
         long afterStep = Stopwatch.GetTimestamp();
@@ -318,6 +379,23 @@ public sealed class GradientWatcher : IDisposable
         }
 
         return snapshot;
+    }
+
+    /// <summary>Warns once about gradients identical to the optimizer's previous step, and about sparse gradients left unmeasured.</summary>
+    private void CheckMeasurable(double[]? fingerprint)
+    {
+        if (!warnedSameGradients && WatcherRegistry.MatchesLastStep(optimizer, fingerprint))
+        {
+            warnedSameGradients = true;
+            Misuse($"GradientWatch: step {step} sees exactly the gradients the optimizer was already stepped with: backward() did not run in between (Step called twice after one backward, or two watchers stepping one optimizer), so the optimizer steps twice on one gradient. Call Step once per backward().");
+        }
+
+        if (!warnedUnmeasured && capture.UnmeasuredSparse.Count > 0)
+        {
+            warnedUnmeasured = true;
+            var names = capture.UnmeasuredSparse.Select(i => map.Parameters[i].Name).Take(10);
+            logger.LogWarning("GradientWatch: sparse gradients of {Parameters} hold more than {Limit} elements and are not measured (reported like frozen parameters); training continues", string.Join(", ", names), GradientCapture.MaxDensifiedElements);
+        }
     }
 
     /// <summary>Runs the detectors of one phase: before the optimizer step (most), or after it (those that need the update).</summary>
@@ -507,19 +585,31 @@ public sealed class GradientWatcher : IDisposable
     {
         var grads = capture.Gradients;
         var result = new LayerStatistics[map.Layers.Count];
+        Span<long> layout = stackalloc long[ExponentHistogram.Length];
         for (int li = 0; li < result.Length; li++)
         {
             var layer = map.Layers[li];
             var g = default(GradientMoments);
             bool anyGrad = false;
+            layout.Clear();
             foreach (int pi in layer.ParameterIndices)
             {
                 if (capture.HasGradient(pi))
                 {
                     anyGrad = true;
                     g.Add(grads[pi]);
+                    if (capture.HasHistograms)
+                    {
+                        var h = capture.Histogram(pi);
+                        for (int b = 0; b < layout.Length; b++)
+                        {
+                            layout[b] += h[b];
+                        }
+                    }
                 }
             }
+
+            var histogram = anyGrad && full && capture.HasHistograms ? new GradientHistogram(layout) : null;
 
             result[li] = new LayerStatistics
             {
@@ -536,11 +626,17 @@ public sealed class GradientWatcher : IDisposable
                 Mean = anyGrad && full ? g.Mean : double.NaN,
                 StandardDeviation = anyGrad && full ? g.StandardDeviation : double.NaN,
                 ZeroFraction = anyGrad && full ? g.ZeroFraction : double.NaN,
+                Histogram = histogram,
+                Float16UnderflowFraction = UnderflowFraction(histogram, GradientHistogram.Float16MinNormalExponent),
+                BFloat16UnderflowFraction = UnderflowFraction(histogram, GradientHistogram.BFloat16MinNormalExponent),
             };
         }
 
         return result;
     }
+
+    private static double UnderflowFraction(GradientHistogram? histogram, int minNormalExponent)
+        => histogram is { TotalCount: > 0 } h ? (double)h.CountNonZeroBelow(minNormalExponent) / h.TotalCount : double.NaN;
 
     /// <summary>
     /// Adds the weight norms measured after the optimizer step, ‖g‖/‖w‖ and, with <paramref name="includeUpdate"/>,
@@ -635,21 +731,32 @@ public sealed class GradientWatcher : IDisposable
         }
 
         disposed = true;
-        foreach (var attachment in Attachments)
+        if (registered)
         {
-            try
-            {
-                attachment.Dispose();
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "GradientWatch: stopping an attachment failed");
-            }
+            WatcherRegistry.Unregister(optimizer, RunId);
         }
 
-        capture.Dispose();
-        stepSize?.Dispose();
-        metrics.Dispose();
-        dispatcher.Dispose();
+        foreach (var attachment in Attachments)
+        {
+            DisposePart(attachment, "an attachment");
+        }
+
+        // Each part is released even when another one fails, so the event file is always closed.
+        DisposePart(capture, "the weight snapshots");
+        DisposePart(stepSize, "the step-size instrument");
+        DisposePart(metrics, "the metric series");
+        DisposePart(dispatcher, "the event sinks");
+    }
+
+    private void DisposePart(IDisposable? part, string what)
+    {
+        try
+        {
+            part?.Dispose();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "GradientWatch: releasing {Part} failed", what);
+        }
     }
 }

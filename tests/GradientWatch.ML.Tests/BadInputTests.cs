@@ -220,6 +220,30 @@ public sealed class BadInputTests
         Assert.Contains("TorchModuleTrainerOptions.Epochs", ex.Message);
     }
 
+    [Theory]
+    [InlineData("LearningRate", 1e39)]
+    [InlineData("LearningRate", 1e300)]
+    [InlineData("LearningRate", double.PositiveInfinity)]
+    [InlineData("LearningRate", 0.0)]
+    [InlineData("WeightDecay", 1e39)]
+    [InlineData("WeightDecay", double.NaN)]
+    [InlineData("WeightDecay", -1.0)]
+    public void Rates_beyond_float32_or_not_positive_name_the_option(string option, double value)
+    {
+        var options = option == "LearningRate" ? new TorchModuleTrainerOptions { LearningRate = value } : new TorchModuleTrainerOptions { WeightDecay = value };
+        var ex = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.TorchModule("test-bad-input", f => Pipelines.Mlp(f, 4, 1), options));
+        Assert.Contains("TorchModuleTrainerOptions." + option, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void An_empty_module_name_is_refused(string name)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.TorchModule(name, f => Pipelines.Mlp(f, 4, 1), OneEpoch));
+        Assert.Contains("module name must not be empty", ex.Message);
+    }
+
     private IEstimator<ITransformer> Regression()
         => ml.Regression.Trainers.TorchModule("test-bad-input", f => Pipelines.Mlp(f, 4, 1), OneEpoch);
 

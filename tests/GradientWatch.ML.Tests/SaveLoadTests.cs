@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GradientWatch.ML.Tests.Support;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -10,39 +11,20 @@ public sealed class SaveLoadTests
 
     [Theory]
     [MemberData(nameof(Tasks))]
-    public void Save_and_load_round_trip_gives_identical_predictions(string task)
+    public void Plain_Model_Save_and_Load_in_a_fresh_process_give_bit_identical_predictions(string task)
     {
         var ml = new MLContext(seed: 1);
-        var (pipeline, data) = Small(ml, task, $"test-roundtrip-{task}");
-        var model = pipeline.Fit(data);
-        var before = model.Transform(data);
-
+        var data = SaveLoadData.For(ml, task);
+        var model = SaveLoadData.Pipeline(ml, task, $"test-fresh-{task}").Fit(data);
+        string expected = Predictions.Bits(model.Transform(data), task);
         var path = Path.Combine(Path.GetTempPath(), $"gw-{Guid.NewGuid():N}.zip");
         try
         {
-            ml.Model.SaveWithTorchModules(model, data.Schema, path);
-            var fresh = new MLContext(seed: 99);
-            var loaded = fresh.Model.LoadWithTorchModules(path, out var schema);
-            var after = loaded.Transform(data);
+            ml.Model.Save(model, data.Schema, path);
 
-            Assert.Equal(data.Schema.Count, schema.Count);
-            Assert.Equal(Columns.Floats(before, "Score"), Columns.Floats(after, "Score"));
-            if (task == "binary")
-            {
-                Assert.Equal(Columns.Floats(before, "Probability"), Columns.Floats(after, "Probability"));
-                Assert.True(fresh.BinaryClassification.Evaluate(after).AreaUnderRocCurve > 0.5);
-            }
-            else if (task == "multiclass")
-            {
-                Assert.Equal(Columns.Texts(before, "PredictedColor"), Columns.Texts(after, "PredictedColor"));
-                Assert.Equal(
-                    ml.MulticlassClassification.Evaluate(before).MacroAccuracy,
-                    fresh.MulticlassClassification.Evaluate(after).MacroAccuracy);
-            }
-            else
-            {
-                Assert.Equal(ml.Regression.Evaluate(before).RSquared, fresh.Regression.Evaluate(after).RSquared);
-            }
+            string fresh = FreshProcess.Predict(task, path);
+
+            Assert.Equal(expected, fresh);
         }
         finally
         {
@@ -50,37 +32,89 @@ public sealed class SaveLoadTests
         }
     }
 
-    [Fact]
-    public void The_weights_travel_inside_the_single_model_file()
+    [Theory]
+    [MemberData(nameof(Tasks))]
+    public void Plain_Load_restores_the_schema_and_the_metrics(string task)
     {
         var ml = new MLContext(seed: 1);
-        var (pipeline, data) = Small(ml, "regression", "test-single-file");
-        var model = pipeline.Fit(data);
-        using var stream = new MemoryStream();
+        var data = SaveLoadData.For(ml, task);
+        var model = SaveLoadData.Pipeline(ml, task, $"test-metrics-{task}").Fit(data);
+        var before = model.Transform(data);
 
-        ml.Model.SaveWithTorchModules(model, data.Schema, stream);
+        var after = Reload(ml, model, data.Schema, plain: true).Transform(data);
 
-        stream.Position = 0;
-        using var zip = new System.IO.Compression.ZipArchive(stream);
-        var names = zip.Entries.Select(e => e.FullName).ToArray();
-        Assert.Contains("GradientWatch/TorchModules.json", names);
-        Assert.Contains("GradientWatch/TorchModule_000.weights", names);
-        Assert.Contains(names, n => n.StartsWith("TransformerChain/", StringComparison.Ordinal));
+        Assert.Equal(Describe(before.Schema), Describe(after.Schema));
+        Assert.Equal(Columns.Floats(before, "Score"), Columns.Floats(after, "Score"));
+        switch (task)
+        {
+            case "regression":
+                Assert.Equal(ml.Regression.Evaluate(before).RSquared, ml.Regression.Evaluate(after).RSquared);
+                break;
+            case "binary":
+                Assert.Equal(ml.BinaryClassification.Evaluate(before).AreaUnderRocCurve, ml.BinaryClassification.Evaluate(after).AreaUnderRocCurve);
+                break;
+            default:
+                Assert.Equal(ml.MulticlassClassification.Evaluate(before).MacroAccuracy, ml.MulticlassClassification.Evaluate(after).MacroAccuracy);
+                Assert.Equal(Columns.Texts(before, "PredictedColor"), Columns.Texts(after, "PredictedColor"));
+                break;
+        }
+    }
+
+    [Fact]
+    public void The_saved_file_holds_the_weights_and_a_save_after_changing_them_holds_the_new_ones()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SaveLoadData.For(ml, "regression");
+        var model = SaveLoadData.Pipeline(ml, "regression", "test-changed-weights").Fit(data);
+        var trainer = ((IEnumerable<ITransformer>)model).OfType<TorchModulePredictionTransformer>().Single();
+        var trained = Columns.Floats(model.Transform(data), "Score");
+
+        using (TorchSharp.torch.no_grad())
+        {
+            foreach (var p in trainer.Model.Module.parameters())
+            {
+                p.fill_(0.25f);
+            }
+        }
+
+        var expected = Columns.Floats(model.Transform(data), "Score");
+        var loaded = Reload(ml, model, data.Schema, plain: true);
+
+        Assert.Equal(expected, Columns.Floats(loaded.Transform(data), "Score"));
+        Assert.NotEqual(trained, expected);
+    }
+
+    [Fact]
+    public void LoadWithTorchModules_gives_back_prediction_transformers_with_their_module()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SaveLoadData.For(ml, "multiclass");
+        var model = SaveLoadData.Pipeline(ml, "multiclass", "test-typed-load").Fit(data);
+
+        var loaded = Reload(ml, model, data.Schema, plain: false);
+
+        Assert.True(Flatten(loaded).OfType<TorchModulePredictionTransformer>().Count() == 1, string.Join(", ", Flatten(loaded).Select(t => t.GetType().Name)) + " / " + loaded.GetType());
+        var trainer = Flatten(loaded).OfType<TorchModulePredictionTransformer>().Single();
+        Assert.DoesNotContain(Flatten(loaded), t => t.GetType().Name.StartsWith("CustomMapping", StringComparison.Ordinal));
+        Assert.Equal("test-typed-load", trainer.Model.ModuleName);
+        Assert.Equal(2, trainer.Model.FeatureCount);
+        Assert.Equal(3, trainer.Model.ClassCount);
+        Assert.Equal(3, trainer.Model.Module.parameters().Count(p => p.shape.Length == 2));
+        Assert.Equal(Columns.Floats(model.Transform(data), "Score"), Columns.Floats(loaded.Transform(data), "Score"));
     }
 
     [Fact]
     public void Loaded_models_work_with_a_prediction_engine_and_can_be_saved_again()
     {
         var ml = new MLContext(seed: 1);
-        var (pipeline, data) = Small(ml, "binary", "test-engine");
-        var model = pipeline.Fit(data);
-        var loaded = Reload(ml, model, data.Schema);
-        var reloaded = Reload(ml, loaded, data.Schema);
+        var data = SaveLoadData.For(ml, "binary");
+        var model = SaveLoadData.Pipeline(ml, "binary", "test-engine").Fit(data);
+        var loaded = Reload(ml, model, data.Schema, plain: true);
+        var reloaded = Reload(ml, loaded, data.Schema, plain: true);
 
-        var engine = ml.Model.CreatePredictionEngine<BinaryRow, BinaryPrediction>(reloaded);
         var sample = new BinaryRow { X1 = 0.1f, X2 = -0.2f };
         var expected = ml.Model.CreatePredictionEngine<BinaryRow, BinaryPrediction>(model).Predict(sample);
-        var actual = engine.Predict(sample);
+        var actual = ml.Model.CreatePredictionEngine<BinaryRow, BinaryPrediction>(reloaded).Predict(sample);
 
         Assert.Equal(expected.Score, actual.Score);
         Assert.Equal(expected.Probability, actual.Probability);
@@ -88,95 +122,72 @@ public sealed class SaveLoadTests
     }
 
     [Fact]
-    public void Loading_a_file_saved_with_plain_Model_Save_explains_that_the_weights_are_missing()
+    public void A_factory_that_captures_an_object_is_named_at_load_and_a_registration_makes_it_load()
     {
         var ml = new MLContext(seed: 1);
-        var (pipeline, data) = Small(ml, "regression", "test-plain-save");
+        var data = SyntheticData.Regression(ml, 64, 65);
+        var messages = new List<string>();
+        ml.Log += (_, e) => messages.Add(e.Message);
+        var sizes = new List<int> { 8 };
+        var pipeline = ml.Transforms.Concatenate("Features", "X1", "X2", "X3")
+            .Append(ml.Regression.Trainers.TorchModule("test-capturing-factory", f => Pipelines.Mlp(f, sizes[0], 1), new TorchModuleTrainerOptions { Epochs = 1, Seed = 1 }));
         var model = pipeline.Fit(data);
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);
+        Assert.True(messages.Any(m => m.Contains("cannot be recorded", StringComparison.Ordinal) && m.Contains("sizes", StringComparison.Ordinal)),
+            string.Join("\n", messages.Where(m => m.Contains("TorchModule(", StringComparison.Ordinal))));
+
         stream.Position = 0;
+        var ex = Assert.ThrowsAny<Exception>(() => ml.Model.LoadWithTorchModules(stream, out _));
+        Assert.Contains("'sizes' (List`1)", Innermost(ex).Message);
+        Assert.Contains("TorchModuleRegistry.Register(\"test-capturing-factory\"", Innermost(ex).Message);
 
-        var ex = Assert.Throws<InvalidOperationException>(() => ml.Model.LoadWithTorchModules(stream, out _));
-
-        Assert.Contains("holds no weights", ex.Message);
-        Assert.Contains("SaveWithTorchModules", ex.Message);
+        TorchModuleRegistry.Register("test-capturing-factory", f => Pipelines.Mlp(f, 8, 1));
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        Assert.Equal(Columns.Floats(model.Transform(data), "Score"), Columns.Floats(loaded.Transform(data), "Score"));
     }
 
     [Fact]
-    public void Plain_Model_Load_explains_how_to_load_the_weights()
-    {
-        var ml = new MLContext(seed: 1);
-        var (pipeline, data) = Small(ml, "regression", "test-plain-load");
-        var model = pipeline.Fit(data);
-        using var stream = new MemoryStream();
-        ml.Model.SaveWithTorchModules(model, data.Schema, stream);
-        stream.Position = 0;
-
-        var ex = Assert.ThrowsAny<Exception>(() => ml.Model.Load(stream, out _));
-
-        // ML.NET invokes loaders by reflection, so the message is on the innermost exception.
-        var inner = ex;
-        while (inner.InnerException is not null)
-        {
-            inner = inner.InnerException;
-        }
-
-        Assert.IsType<InvalidOperationException>(inner);
-        Assert.Contains("ml.Model.LoadWithTorchModules", inner.Message);
-    }
-
-    [Fact]
-    public void Loading_without_the_module_registration_says_what_to_register()
-    {
-        var ml = new MLContext(seed: 1);
-        const string name = "test-unregistered-module";
-        var (pipeline, data) = Small(ml, "regression", name);
-        var model = pipeline.Fit(data);
-        using var stream = new MemoryStream();
-        ml.Model.SaveWithTorchModules(model, data.Schema, stream);
-        Assert.True(TorchModuleRegistry.Unregister(name));
-        stream.Position = 0;
-
-        var ex = Assert.Throws<InvalidOperationException>(() => ml.Model.LoadWithTorchModules(stream, out _));
-
-        Assert.Contains($"TorchModuleRegistry.Register(\"{name}\"", ex.Message);
-    }
-
-    [Fact]
-    public void Loading_into_a_different_architecture_names_the_module()
+    public void Loading_into_a_different_architecture_names_the_tensor_and_both_shapes()
     {
         var ml = new MLContext(seed: 1);
         const string name = "test-changed-architecture";
-        var (pipeline, data) = Small(ml, "regression", name);
-        var model = pipeline.Fit(data);
+        var data = SaveLoadData.For(ml, "regression");
+        var model = SaveLoadData.Pipeline(ml, "regression", name).Fit(data);
         using var stream = new MemoryStream();
-        ml.Model.SaveWithTorchModules(model, data.Schema, stream);
+        ml.Model.Save(model, data.Schema, stream);
         TorchModuleRegistry.Register(name, f => Pipelines.Mlp(f, 5, 1));
         stream.Position = 0;
 
-        var ex = Assert.Throws<InvalidOperationException>(() => ml.Model.LoadWithTorchModules(stream, out _));
+        var ex = Assert.Throws<InvalidDataException>(() => ml.Model.LoadWithTorchModules(stream, out _));
 
-        Assert.Contains($"'{name}'", ex.Message);
-        Assert.Contains("do not fit", ex.Message);
+        Assert.Contains($"module '{name}'", ex.Message);
+        Assert.Contains("fc1.weight' was saved as Float32 [32, 3]", ex.Message);
+        Assert.Contains("Float32 [5, 3]", ex.Message);
     }
 
-    private static ITransformer Reload(MLContext ml, ITransformer model, DataViewSchema schema)
+    internal static ITransformer Reload(MLContext ml, ITransformer model, DataViewSchema schema, bool plain)
     {
         using var stream = new MemoryStream();
-        ml.Model.SaveWithTorchModules(model, schema, stream);
+        ml.Model.Save(model, schema, stream);
         stream.Position = 0;
-        return ml.Model.LoadWithTorchModules(stream, out _);
+        return plain ? new MLContext(seed: 7).Model.Load(stream, out _) : new MLContext(seed: 7).Model.LoadWithTorchModules(stream, out _);
     }
 
-    private static (IEstimator<ITransformer> Pipeline, IDataView Data) Small(MLContext ml, string task, string name)
+    internal static IEnumerable<ITransformer> Flatten(ITransformer model)
+        => model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
+
+    internal static Exception Innermost(Exception ex)
     {
-        var options = new TorchModuleTrainerOptions { Epochs = 3, Seed = 5, LearningRate = 0.01 };
-        return task switch
+        while (ex.InnerException is not null)
         {
-            "regression" => (Pipelines.Regression(ml, name, options), SyntheticData.Regression(ml, 96, 61)),
-            "binary" => (Pipelines.Binary(ml, name, options), SyntheticData.Binary(ml, 96, 62)),
-            _ => (Pipelines.Multiclass(ml, name, options), SyntheticData.Multiclass(ml, 96, 63)),
-        };
+            ex = ex.InnerException;
+        }
+
+        return ex;
     }
+
+    private static string[] Describe(DataViewSchema schema)
+        => schema.Where(c => !c.IsHidden).Select(c => $"{c.Name}: {c.Type} [{string.Join(", ", c.Annotations.Schema.Select(a => a.Name))}]").ToArray();
 }

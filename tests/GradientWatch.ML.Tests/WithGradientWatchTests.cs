@@ -89,11 +89,11 @@ public sealed class WithGradientWatchTests
         var ml = new MLContext(seed: 1);
         var data = SyntheticData.Regression(ml, 64, seed: 43);
         var options = new TorchModuleTrainerOptions { Epochs = 1, Seed = 1 };
-        EstimatorChain<ITransformer> chain = ml.Transforms.Concatenate("Features", "X1", "X2", "X3")
+        EstimatorChain<TorchModulePredictionTransformer> chain = ml.Transforms.Concatenate("Features", "X1", "X2", "X3")
             .Append(ml.Regression.Trainers.TorchModule("test-typed-mlp", f => Pipelines.Mlp(f, 8, 1), options));
 
-        IEstimator<TransformerChain<ITransformer>> watched = chain.WithGradientWatch();
-        TransformerChain<ITransformer> fitted = watched.Fit(data);
+        IEstimator<TransformerChain<TorchModulePredictionTransformer>> watched = chain.WithGradientWatch();
+        TransformerChain<TorchModulePredictionTransformer> fitted = watched.Fit(data);
         var appended = watched.Append(ml.Transforms.CopyColumns("Prediction", "Score")).Fit(data);
 
         Assert.NotNull(fitted.GetGradientWatchSummary());

@@ -142,6 +142,6 @@ public sealed partial class DashboardTests
         Assert.Contains("url: http://127.0.0.1:8428", datasource);
     }
 
-    [GeneratedRegex(@"\bgradientwatch_[a-z_]+\b")]
+    [GeneratedRegex(@"\bgradientwatch_[a-z0-9_]+\b")]
     private static partial Regex MetricName();
 }

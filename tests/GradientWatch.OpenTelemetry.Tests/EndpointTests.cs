@@ -20,6 +20,11 @@ public sealed class EndpointTests
         "gradientwatch_layer_gradient_nonfinite_total",
         "gradientwatch_layer_weight_norm",
         "gradientwatch_layer_update_ratio",
+        "gradientwatch_layer_gradient_float16_underflow_fraction",
+        "gradientwatch_layer_gradient_bfloat16_underflow_fraction",
+        "gradientwatch_layer_gradient_magnitude_bucket",
+        "gradientwatch_layer_gradient_magnitude_sum",
+        "gradientwatch_layer_gradient_magnitude_count",
         "gradientwatch_gradient_norm",
         "gradientwatch_gradient_norm_peak",
         "gradientwatch_loss",
@@ -44,7 +49,7 @@ public sealed class EndpointTests
     public void Docs_metrics_table_lists_exactly_the_exported_names()
     {
         string doc = File.ReadAllText(Repo.Path("docs", "metrics.md"));
-        var documented = System.Text.RegularExpressions.Regex.Matches(doc, @"^\| `(gradientwatch_[a-z_]+)`", System.Text.RegularExpressions.RegexOptions.Multiline)
+        var documented = System.Text.RegularExpressions.Regex.Matches(doc, @"^\| `(gradientwatch_[a-z0-9_]+)`", System.Text.RegularExpressions.RegexOptions.Multiline)
             .Select(m => m.Groups[1].Value).ToHashSet();
         Assert.Equal(ExpectedSeries.Order(), documented.Order());
     }
@@ -155,7 +160,7 @@ public sealed class EndpointTests
         }
     }
 
-    private sealed class ListLoggerProvider : ILoggerProvider
+    internal sealed class ListLoggerProvider : ILoggerProvider
     {
         public List<(LogLevel Level, string Message)> Entries { get; } = new();
 

@@ -26,6 +26,8 @@ public sealed class MeterTests
     [InlineData(N.LayerWeightNorm, N.UnitNorm, MetricType.DoubleGauge, true)]
     [InlineData(N.LayerUpdateRatio, N.UnitRatio, MetricType.DoubleGauge, true)]
     [InlineData(N.LayerGradientNonFinite, N.UnitElement, MetricType.LongSum, true)]
+    [InlineData(N.LayerGradientFloat16Underflow, N.UnitRatio, MetricType.DoubleGauge, true)]
+    [InlineData(N.LayerGradientBFloat16Underflow, N.UnitRatio, MetricType.DoubleGauge, true)]
     [InlineData(N.GradientNorm, N.UnitNorm, MetricType.DoubleGauge, false)]
     [InlineData(N.GradientNormPeak, N.UnitNorm, MetricType.DoubleGauge, false)]
     [InlineData(N.Loss, N.UnitLoss, MetricType.DoubleGauge, false)]
@@ -54,6 +56,42 @@ public sealed class MeterTests
             Assert.Equal(["fc0", "fc1", "fc2"], points.Select(p => p.Tags[N.Layer]).Order());
             Assert.Equal(["0", "1", "2"], points.Select(p => p.Tags[N.LayerIndex]).Order());
         }
+    }
+
+    [Fact]
+    public void Gradient_histograms_are_opt_in_capped_to_evenly_spaced_layers_and_use_power_of_two_buckets()
+    {
+        string run = Run();
+        using var collector = new MetricsCollector();
+        using (var off = NewMetrics(run, layers: 12))
+        {
+            off.Record(Steps.Snapshot(1, new double[12], full: true), []);
+            Assert.DoesNotContain(collector.Collect(run), p => p.Name == N.LayerGradientMagnitude);
+        }
+
+        run = Run();
+        using var metrics = NewMetrics(run, layers: 12, o => { o.ExportGradientHistograms = true; o.MaxHistogramLayers = 4; });
+        metrics.Record(Steps.Snapshot(1, Enumerable.Repeat(1.0, 12).ToArray(), full: true), []);
+        metrics.Record(Steps.Snapshot(2, Enumerable.Repeat(1.0, 12).ToArray(), full: false), []);
+        var points = collector.Collect(run).Where(p => p.Name == N.LayerGradientMagnitude).ToList();
+
+        Assert.Equal(["fc0", "fc11", "fc4", "fc7"], points.Select(p => p.Tags[N.Layer]).Order());
+        double[] expectedBounds = Enumerable.Range(0, 29).Select(i => Math.ScaleB(1.0, -48 + (2 * i))).ToArray();
+        Assert.All(points, p =>
+        {
+            Assert.Equal(MetricType.Histogram, p.Type);
+            Assert.Equal(N.MagnitudePointsPerStep, p.Value); // one full-statistics step; the partial step records nothing
+            Assert.Equal(expectedBounds, p.Buckets!.Select(b => b.Bound).Where(double.IsFinite));
+            long Count(int exponent) => p.Buckets!.Single(b => b.Bound == Math.ScaleB(1.0, exponent)).Count;
+            Assert.Equal(25, Count(-48));   // the exact zeros
+            Assert.Equal(10, Count(-18));   // 2^-20 ≤ |g| < 2^-19
+            Assert.Equal(65, Count(-8));    // 2^-10 ≤ |g| < 2^-9
+            Assert.Equal(100, p.Buckets!.Sum(b => b.Count));
+        });
+
+        var underflow = collector.Collect(run).Where(p => p.Name == N.LayerGradientFloat16Underflow).ToList();
+        Assert.Equal(12, underflow.Count);
+        Assert.All(underflow, p => Assert.Equal(0.1, p.Value, 12));
     }
 
     [Fact]
@@ -124,7 +162,7 @@ public sealed class MeterTests
         Assert.Equal(5, after.Single(p => p.Name == N.Remedies && p.Tags[N.Remedy] == "clip_global_norm").Value);
         Assert.Equal(1, after.Single(p => p.Name == N.Remedies && p.Tags[N.Remedy] == "skip_step").Value);
         Assert.Equal(["critical", "error", "info", "warning"], after.Where(p => p.Name == N.Issues).Select(p => p.Tags[N.Severity]).Distinct().Order());
-        Assert.Equal(["dead_units", "exploding", "non_finite", "overshooting", "stalled", "vanishing"], after.Where(p => p.Name == N.Issues).Select(p => p.Tags[N.Kind]).Distinct().Order());
+        Assert.Equal(["dead_units", "exploding", "non_finite", "overshooting", "stalled", "underflow", "vanishing"], after.Where(p => p.Name == N.Issues).Select(p => p.Tags[N.Kind]).Distinct().Order());
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed class RulesTests
     public void Rules_use_only_metric_names_the_exporter_emits()
     {
         string rules = File.ReadAllText(Path.Combine(PrometheusDir, "rules", "gradientwatch.rules.yml"));
-        var used = System.Text.RegularExpressions.Regex.Matches(rules, @"\bgradientwatch_[a-z_]+\b").Select(m => m.Value).ToHashSet();
+        var used = System.Text.RegularExpressions.Regex.Matches(rules, @"\bgradientwatch_[a-z0-9_]+\b").Select(m => m.Value).ToHashSet();
         Assert.NotEmpty(used);
         Assert.Subset(Scrape.SeriesNames.ToHashSet(), used);
     }

@@ -5,5 +5,4 @@ internal static class AnnotationKinds
 {
     public const string KeyValues = "KeyValues";
 
-    public const string SlotNames = "SlotNames";
 }

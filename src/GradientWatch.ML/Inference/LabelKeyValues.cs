@@ -14,6 +14,29 @@ internal sealed class LabelKeyValues
 
     public string[] Values { get; set; } = Array.Empty<string>();
 
+    /// <summary>True when there are exactly <paramref name="classes"/> values of a supported type, each parseable, and no duplicates.</summary>
+    public bool IsValid(int classes)
+    {
+        if (Values is null || Values.Length != classes || Values.Any(v => v is null) || Values.Distinct(StringComparer.Ordinal).Count() != classes)
+        {
+            return false;
+        }
+
+        NumberStyles n = NumberStyles.Float;
+        var c = CultureInfo.InvariantCulture;
+        return ItemType switch
+        {
+            "Text" => true,
+            "Single" => Values.All(v => float.TryParse(v, n, c, out _)),
+            "Double" => Values.All(v => double.TryParse(v, n, c, out _)),
+            "Int32" => Values.All(v => int.TryParse(v, NumberStyles.Integer, c, out _)),
+            "Int64" => Values.All(v => long.TryParse(v, NumberStyles.Integer, c, out _)),
+            "UInt32" => Values.All(v => uint.TryParse(v, NumberStyles.Integer, c, out _)),
+            "Boolean" => Values.All(v => v is "true" or "false"),
+            _ => false,
+        };
+    }
+
     /// <summary>Reads the label column's key values, or returns null when it has none of a supported type.</summary>
     public static LabelKeyValues? Read(DataViewSchema.Column label)
     {
@@ -51,45 +74,6 @@ internal sealed class LabelKeyValues
             _ => null,
         };
         return name is null ? null : new LabelKeyValues { ItemType = name, Values = name == "Boolean" ? ["false", "true"] : ["0", "1"] };
-    }
-
-    /// <summary>Adds the <c>KeyValues</c> annotation to <paramref name="predictedLabel"/> and, for text, <c>SlotNames</c> to <paramref name="score"/>.</summary>
-    public void Annotate(SchemaDefinition.Column predictedLabel, SchemaDefinition.Column score)
-    {
-        int n = Values.Length;
-        switch (ItemType)
-        {
-            case "Text":
-                var text = new VBuffer<ReadOnlyMemory<char>>(n, Values.Select(v => v.AsMemory()).ToArray());
-                var textType = new VectorDataViewType(TextDataViewType.Instance, n);
-                predictedLabel.AddAnnotation(AnnotationKinds.KeyValues, text, textType);
-                score.AddAnnotation(AnnotationKinds.SlotNames, text, textType);
-                break;
-            case "Single":
-                Add(predictedLabel, NumberDataViewType.Single, Values.Select(v => float.Parse(v, CultureInfo.InvariantCulture)));
-                break;
-            case "Double":
-                Add(predictedLabel, NumberDataViewType.Double, Values.Select(v => double.Parse(v, CultureInfo.InvariantCulture)));
-                break;
-            case "Int32":
-                Add(predictedLabel, NumberDataViewType.Int32, Values.Select(v => int.Parse(v, CultureInfo.InvariantCulture)));
-                break;
-            case "Int64":
-                Add(predictedLabel, NumberDataViewType.Int64, Values.Select(v => long.Parse(v, CultureInfo.InvariantCulture)));
-                break;
-            case "UInt32":
-                Add(predictedLabel, NumberDataViewType.UInt32, Values.Select(v => uint.Parse(v, CultureInfo.InvariantCulture)));
-                break;
-            case "Boolean":
-                Add(predictedLabel, BooleanDataViewType.Instance, Values.Select(v => v == "true"));
-                break;
-        }
-    }
-
-    private static void Add<T>(SchemaDefinition.Column column, PrimitiveDataViewType type, IEnumerable<T> values)
-    {
-        var array = values.ToArray();
-        column.AddAnnotation(AnnotationKinds.KeyValues, new VBuffer<T>(array.Length, array), new VectorDataViewType(type, array.Length));
     }
 
     private static LabelKeyValues FromValues<T>(DataViewSchema.Column label, string itemType, Func<T, string> format)

@@ -29,14 +29,15 @@ internal sealed class TorchModuleModel
 
     public TorchModuleDescriptor Descriptor { get; }
 
-    /// <summary>The module's parameters and buffers in TorchSharp's <c>Module.save</c> format.</summary>
-    public byte[] SaveWeights()
+    /// <summary>The trained module.</summary>
+    public nn.Module<Tensor, Tensor> Module => module;
+
+    /// <summary>The module, descriptor and weights as the text a saved model carries (<see cref="Persistence.ModelBlob"/>); reflects the weights as they are now.</summary>
+    public string Encode()
     {
         lock (gate)
         {
-            using var stream = new MemoryStream();
-            module.save(stream);
-            return stream.ToArray();
+            return Persistence.ModelBlob.Encode(Descriptor, Persistence.ModuleWeights.Save(module));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using GradientWatch.ML.Inference;
+using GradientWatch.ML.Persistence;
 using GradientWatch.ML.Watching;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -14,22 +15,25 @@ namespace GradientWatch.ML.Training;
 /// Trains a user-supplied TorchSharp module inside an ML.NET pipeline. <see cref="Fit"/> reads the feature and label
 /// columns once into device tensors, then runs mini-batch epochs over a seeded permutation; when a
 /// <see cref="GradientWatchFitContext"/> is active it steps through a <see cref="GradientWatcher"/>, otherwise it calls
-/// <c>optimizer.step()</c> itself. The result is a CustomMapping transformer (see <see cref="TorchTransformerFactory"/>).
+/// <c>optimizer.step()</c> itself. The result is a <see cref="TorchModulePredictionTransformer"/>.
 /// </summary>
-internal sealed class TorchModuleTrainer : IEstimator<ITransformer>
+internal sealed class TorchModuleTrainer : IEstimator<TorchModulePredictionTransformer>
 {
     private readonly IHostEnvironment environment;
     private readonly TorchModuleTask task;
     private readonly string moduleName;
     private readonly Func<int, int, nn.Module<Tensor, Tensor>> factory;
+    private readonly Delegate userFactory;
     private readonly TorchModuleTrainerOptions options;
 
-    public TorchModuleTrainer(IHostEnvironment environment, TorchModuleTask task, string moduleName, Func<int, int, nn.Module<Tensor, Tensor>> factory, TorchModuleTrainerOptions options)
+    public TorchModuleTrainer(IHostEnvironment environment, TorchModuleTask task, string moduleName, Func<int, int, nn.Module<Tensor, Tensor>> factory,
+        Delegate userFactory, TorchModuleTrainerOptions options)
     {
         this.environment = environment;
         this.task = task;
         this.moduleName = moduleName;
         this.factory = factory;
+        this.userFactory = userFactory;
         this.options = options;
     }
 
@@ -41,10 +45,10 @@ internal sealed class TorchModuleTrainer : IEstimator<ITransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnValidation.Check(inputSchema, task, options);
-        return TorchTransformerFactory.GetOutputSchema(task, options.FeatureColumnName, options.LabelColumnName, inputSchema);
+        return TorchModuleChain.GetOutputSchema(task, options.FeatureColumnName, 2, LabelKeyValuesShape(inputSchema), inputSchema);
     }
 
-    public ITransformer Fit(IDataView input)
+    public TorchModulePredictionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var columns = ColumnValidation.Check(input.Schema, task, options);
@@ -61,6 +65,7 @@ internal sealed class TorchModuleTrainer : IEstimator<ITransformer>
                 $"No rows to train on: the input data has no rows{(data.SkippedRows > 0 ? $" left after skipping {data.SkippedRows} with NaN or Infinity" : "")}.");
         }
 
+        TorchSharpBackend.EnsureAvailable();
         var device = options.ResolveDevice();
         var module = TorchSeed.Run(options.Seed, () => factory(columns.FeatureCount, columns.ClassCount))
             ?? throw new InvalidOperationException($"The module factory '{moduleName}' returned null.");
@@ -76,7 +81,23 @@ internal sealed class TorchModuleTrainer : IEstimator<ITransformer>
             ClassCount = columns.ClassCount,
             FeatureColumnName = options.FeatureColumnName,
             LabelKeyValues = columns.LabelKeyValues,
+            Factory = FactoryReference.Describe(userFactory, out string? factoryProblem),
+            FactoryProblem = factoryProblem,
+            ModuleType = TorchModuleRestorer.RecreatableType(module, task == TorchModuleTask.MulticlassClassification ? 2 : 1),
         };
+        if (descriptor.Factory is null && descriptor.ModuleType is null)
+        {
+            channel.Warning(MessageSensitivity.None, "{0}",
+                $"The factory of module '{moduleName}' cannot be recorded in a saved model ({factoryProblem}), and its type {module.GetType().Name} has no public constructor taking the feature count. " +
+                $"A saved model will hold the weights, but loading it in another process needs TorchModuleRegistry.Register(\"{moduleName}\", ...) first. " +
+                "Use a static method or a lambda that captures only numbers, strings, booleans or enums to make the model load on its own.");
+        }
+
+        if (task == TorchModuleTask.MulticlassClassification && columns.ClassCount > TorchModuleDescriptor.MaxClasses)
+        {
+            throw new InvalidOperationException(
+                $"The label column '{options.LabelColumnName}' has {columns.ClassCount} classes; a multiclass TorchModule trainer supports at most {TorchModuleDescriptor.MaxClasses}.");
+        }
 
         channel.Info(MessageSensitivity.None, "{0}", $"Training {moduleName} for {task}: {data.Rows} rows, {columns.FeatureCount} features{(task == TorchModuleTask.MulticlassClassification ? $", {columns.ClassCount} classes" : "")}, " +
             $"{options.Epochs} epochs, batch size {options.BatchSize}, {options.Optimizer} lr={options.LearningRate.ToString(CultureInfo.InvariantCulture)}, device {device}.");
@@ -123,7 +144,33 @@ internal sealed class TorchModuleTrainer : IEstimator<ITransformer>
         }
 
         module.eval();
-        return TorchTransformerFactory.Create(new TorchModuleModel(descriptor, module, device));
+        return new TorchModulePredictionTransformer(new TorchModuleModel(descriptor, module, device));
+    }
+
+    private LabelKeyValues? LabelKeyValuesShape(SchemaShape inputSchema)
+    {
+        if (task != TorchModuleTask.MulticlassClassification)
+        {
+            return null;
+        }
+
+        foreach (var column in inputSchema)
+        {
+            if (column.Name != options.LabelColumnName)
+            {
+                continue;
+            }
+
+            foreach (var annotation in column.Annotations)
+            {
+                if (annotation.Name == AnnotationKinds.KeyValues)
+                {
+                    return LabelKeyValues.Placeholder(annotation.ItemType);
+                }
+            }
+        }
+
+        return null;
     }
 
     private void Train(nn.Module<Tensor, Tensor> module, optim.Optimizer optimizer, GradientWatcher? watcher, TrainingData data, Device device,

@@ -18,6 +18,7 @@ internal sealed unsafe class GradientCapture : IDisposable
     private readonly int maxDegreeOfParallelism;
     private readonly TensorPass pass = new();
     private readonly GradientMoments[] gradients;
+    private readonly long[] histograms;
     private readonly GradientMoments[] weights;
     private readonly double[] updates;
     private readonly bool[] hasGradient;
@@ -26,6 +27,7 @@ internal sealed unsafe class GradientCapture : IDisposable
     private readonly Array?[] snapshots;
     private readonly Tensor?[] deviceSnapshots;
     private readonly List<(int Slot, Tensor Tensor)> deviceWork = new();
+    private readonly HashSet<int> unmeasuredSparse = new();
 
     public GradientCapture(LayerMap map, int maxDegreeOfParallelism)
     {
@@ -33,6 +35,7 @@ internal sealed unsafe class GradientCapture : IDisposable
         this.maxDegreeOfParallelism = maxDegreeOfParallelism;
         int n = map.Parameters.Count;
         gradients = new GradientMoments[n];
+        histograms = new long[n * ExponentHistogram.Length];
         weights = new GradientMoments[n];
         updates = new double[n];
         hasGradient = new bool[n];
@@ -57,6 +60,12 @@ internal sealed unsafe class GradientCapture : IDisposable
     /// <summary>Per-parameter Σ(Δw)² from the last <see cref="MeasureWeights"/> with an update (NaN where not measured).</summary>
     public ReadOnlySpan<double> UpdatesSquared => updates;
 
+    /// <summary>Whether the last <see cref="MeasureGradients"/> counted the histograms.</summary>
+    public bool HasHistograms { get; private set; }
+
+    /// <summary>Parameter <paramref name="index"/>'s binary-exponent histogram (<see cref="ExponentHistogram"/> layout) from the last measurement with histograms.</summary>
+    public ReadOnlySpan<long> Histogram(int index) => histograms.AsSpan(index * ExponentHistogram.Length, ExponentHistogram.Length);
+
     /// <summary>Whether parameter <paramref name="index"/> had a gradient at the last measurement.</summary>
     public bool HasGradient(int index) => hasGradient[index];
 
@@ -64,9 +73,16 @@ internal sealed unsafe class GradientCapture : IDisposable
     /// Measures every parameter's gradient. The caller must hold a dispose scope open around the call
     /// (each <c>grad</c> getter returns a new wrapper).
     /// </summary>
-    public void MeasureGradients(bool full)
+    public void MeasureGradients(bool full, bool histogram = false)
     {
         Array.Clear(gradients);
+        HasHistograms = full && histogram;
+        if (HasHistograms)
+        {
+            Array.Clear(histograms);
+        }
+
+        var operation = HasHistograms ? PassOperation.FullWithHistogram : full ? PassOperation.Full : PassOperation.Norm;
         pass.Clear();
         deviceWork.Clear();
         var parameters = map.Parameters;
@@ -74,18 +90,49 @@ internal sealed unsafe class GradientCapture : IDisposable
         {
             var p = parameters[i].Parameter;
             Tensor? g = p.requires_grad ? p.grad : null;
+            if (g is not null && g.is_sparse)
+            {
+                g = SparseAsDense(i, g);
+            }
+
             hasGradient[i] = g is not null;
             if (g is null)
             {
                 continue;
             }
 
-            Enqueue(i, g, full ? PassOperation.Full : PassOperation.Norm, IntPtr.Zero);
+            Enqueue(i, g, operation, IntPtr.Zero);
         }
 
-        pass.Run(gradients, maxDegreeOfParallelism);
-        ReduceOnDevice(gradients, full);
+        pass.Run(gradients, maxDegreeOfParallelism, histograms);
+        ReduceOnDevice(gradients, full, HasHistograms ? histograms : default);
     }
+
+    /// <summary>
+    /// Parameters whose sparse gradient was too large to densify and was left unmeasured at the last
+    /// <see cref="MeasureGradients"/> (reported like frozen parameters; the watcher warns once).
+    /// </summary>
+    public IReadOnlyCollection<int> UnmeasuredSparse => unmeasuredSparse;
+
+    /// <summary>
+    /// A sparse gradient (for example <c>nn.Embedding(..., sparse: true)</c>) as a dense tensor, so that every statistic
+    /// covers the gradient exactly, duplicate indices summed and untouched rows counted as zeros. Null (unmeasured) when
+    /// the dense form would exceed <see cref="MaxDensifiedElements"/>.
+    /// </summary>
+    private Tensor? SparseAsDense(int slot, Tensor g)
+    {
+        if (g.numel() > MaxDensifiedElements)
+        {
+            unmeasuredSparse.Add(slot);
+            return null;
+        }
+
+        unmeasuredSparse.Remove(slot);
+        return g.to_dense();
+    }
+
+    /// <summary>Largest sparse gradient (in elements) measured by densifying it: 16M elements, 64 MB in float32.</summary>
+    internal const long MaxDensifiedElements = 1L << 24;
 
     /// <summary>
     /// Keeps a copy of the trainable weights right before the optimizer step (only the sampled blocks of large
@@ -167,7 +214,7 @@ internal sealed unsafe class GradientCapture : IDisposable
         }
 
         pass.Run(weights, maxDegreeOfParallelism);
-        ReduceOnDevice(weights, full: false);
+        ReduceOnDevice(weights, full: false, default);
         for (int i = 0; i < weights.Length; i++)
         {
             if (weights[i].DistanceCount > 0)
@@ -259,8 +306,11 @@ internal sealed unsafe class GradientCapture : IDisposable
         return (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes));
     }
 
-    /// <summary>Reduces the queued non-CPU tensors with torch ops and reads every result back in one transfer.</summary>
-    private void ReduceOnDevice(Span<GradientMoments> slots, bool full)
+    /// <summary>
+    /// Reduces the queued non-CPU tensors with torch ops and reads every result back in one transfer; with
+    /// <paramref name="slotHistograms"/>, each row also carries the tensor's exponent histogram (<see cref="TorchHistogram"/>).
+    /// </summary>
+    private void ReduceOnDevice(Span<GradientMoments> slots, bool full, Span<long> slotHistograms)
     {
         if (deviceWork.Count == 0)
         {
@@ -272,13 +322,27 @@ internal sealed unsafe class GradientCapture : IDisposable
         for (int k = 0; k < deviceWork.Count; k++)
         {
             rows[k] = TorchMoments(deviceWork[k].Tensor);
+            if (!slotHistograms.IsEmpty)
+            {
+                rows[k] = torch.cat(new[] { rows[k], TorchHistogram(deviceWork[k].Tensor) });
+            }
         }
 
         var all = torch.stack(rows).cpu();
         var values = all.data<double>().ToArray();
+        int width = slotHistograms.IsEmpty ? 6 : 6 + ExponentHistogram.Length;
         for (int k = 0; k < deviceWork.Count; k++)
         {
-            int o = k * 6;
+            int o = k * width;
+            if (!slotHistograms.IsEmpty)
+            {
+                var target = slotHistograms.Slice(deviceWork[k].Slot * ExponentHistogram.Length, ExponentHistogram.Length);
+                for (int b = 0; b < ExponentHistogram.Length; b++)
+                {
+                    target[b] += (long)values[o + 6 + b];
+                }
+            }
+
             var m = new GradientMoments
             {
                 Count = deviceWork[k].Tensor.numel(),
@@ -294,6 +358,29 @@ internal sealed unsafe class GradientCapture : IDisposable
         }
 
         deviceWork.Clear();
+    }
+
+    /// <summary>
+    /// The binary-exponent histogram of a tensor (<see cref="ExponentHistogram"/> layout, as float64 counts) with torch ops on
+    /// its device: <c>frexp</c> gives each |x| = m·2^k with m in [0.5, 1), so floor(log2 |x|) = k − 1 exactly, subnormals included;
+    /// one <c>bincount</c> then counts the buckets.
+    /// </summary>
+    internal static Tensor TorchHistogram(Tensor t)
+    {
+        var x = t.detach().flatten().to_type(ScalarType.Float64);
+        if (x.numel() == 0)
+        {
+            return torch.zeros(ExponentHistogram.Length, ScalarType.Float64, x.device);
+        }
+
+        var a = x.abs();
+        var (_, exponent) = torch.frexp(a);
+        var index = (exponent.to_type(ScalarType.Int64) - 1).clamp(GradientHistogram.MinExponent - 1, GradientHistogram.MaxExponent + 1)
+            + (ExponentHistogram.FirstExponentIndex - GradientHistogram.MinExponent);
+        index = torch.where(a.eq(0.0), torch.zeros_like(index), index);
+        index = torch.where(x.isinf(), torch.full_like(index, ExponentHistogram.InfinityIndex), index);
+        index = torch.where(x.isnan(), torch.full_like(index, ExponentHistogram.NanIndex), index);
+        return index.bincount(null, ExponentHistogram.Length).to_type(ScalarType.Float64);
     }
 
     /// <summary>[nan, inf, zeros, Σfinite, Σfinite², max|non-NaN|] of a tensor, in float64, on its device.</summary>

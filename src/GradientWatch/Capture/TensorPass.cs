@@ -9,6 +9,9 @@ internal enum PassOperation : byte
     /// <summary>Every statistic of the source.</summary>
     Full,
 
+    /// <summary>Every statistic of the source and its binary-exponent histogram (see <see cref="ExponentHistogram"/>).</summary>
+    FullWithHistogram,
+
     /// <summary>Σx², max |x| and NaN/Inf counts of the source.</summary>
     Norm,
 
@@ -49,7 +52,9 @@ internal sealed unsafe class TensorPass
 
     private Chunk[] chunks = new Chunk[64];
     private GradientMoments[] results = new GradientMoments[64];
+    private long[] histograms = Array.Empty<long>();
     private int count;
+    private bool anyHistogram;
     private long totalElements;
 
     /// <summary>Number of chunks queued.</summary>
@@ -63,6 +68,7 @@ internal sealed unsafe class TensorPass
     {
         count = 0;
         totalElements = 0;
+        anyHistogram = false;
     }
 
     /// <summary>Queues a reduction over <paramref name="length"/> elements at <paramref name="source"/>.</summary>
@@ -84,20 +90,40 @@ internal sealed unsafe class TensorPass
         }
 
         totalElements += length;
+        anyHistogram |= operation == PassOperation.FullWithHistogram;
     }
 
-    /// <summary>Runs the queued work and adds each chunk's result into <paramref name="slots"/>[chunk slot].</summary>
-    public void Run(Span<GradientMoments> slots, int maxDegreeOfParallelism)
+    /// <summary>
+    /// Runs the queued work and adds each chunk's result into <paramref name="slots"/>[chunk slot], and the histograms of
+    /// <see cref="PassOperation.FullWithHistogram"/> chunks into <paramref name="slotHistograms"/> (<see cref="ExponentHistogram.Length"/> per slot).
+    /// </summary>
+    public void Run(Span<GradientMoments> slots, int maxDegreeOfParallelism, Span<long> slotHistograms = default)
     {
         if (results.Length < count)
         {
             results = new GradientMoments[Math.Max(count, results.Length * 2)];
         }
 
+        if (anyHistogram)
+        {
+            if (slotHistograms.IsEmpty)
+            {
+                throw new ArgumentException("Histogram chunks need histogram slots.", nameof(slotHistograms));
+            }
+
+            int needed = count * ExponentHistogram.Length;
+            if (histograms.Length < needed)
+            {
+                histograms = new long[Math.Max(needed, histograms.Length * 2)];
+            }
+
+            Array.Clear(histograms, 0, needed);
+        }
+
         LastRunParallel = count > 1 && maxDegreeOfParallelism > 1 && totalElements >= ParallelThreshold;
         if (LastRunParallel)
         {
-            var job = new Job(chunks, results, count);
+            var job = new Job(chunks, results, histograms, count);
             int helpers = Math.Min(maxDegreeOfParallelism, count) - 1;
             for (int h = 0; h < helpers; h++)
             {
@@ -111,20 +137,32 @@ internal sealed unsafe class TensorPass
         {
             for (int i = 0; i < count; i++)
             {
-                results[i] = Execute(chunks[i]);
+                results[i] = Execute(chunks[i], ChunkHistogram(histograms, chunks[i], i));
             }
         }
 
         for (int i = 0; i < count; i++)
         {
             slots[chunks[i].Slot].Add(results[i]);
+            if (chunks[i].Operation == PassOperation.FullWithHistogram)
+            {
+                var source = histograms.AsSpan(i * ExponentHistogram.Length, ExponentHistogram.Length);
+                var target = slotHistograms.Slice(chunks[i].Slot * ExponentHistogram.Length, ExponentHistogram.Length);
+                for (int k = 0; k < source.Length; k++)
+                {
+                    target[k] += source[k];
+                }
+            }
         }
     }
 
-    private static GradientMoments Execute(in Chunk c)
-        => c.IsDouble ? Execute<double, DoubleKernels>(c) : Execute<float, FloatKernels>(c);
+    private static Span<long> ChunkHistogram(long[] histograms, in Chunk c, int index)
+        => c.Operation == PassOperation.FullWithHistogram ? histograms.AsSpan(index * ExponentHistogram.Length, ExponentHistogram.Length) : default;
 
-    private static GradientMoments Execute<T, TKernels>(in Chunk c)
+    private static GradientMoments Execute(in Chunk c, Span<long> histogram)
+        => c.IsDouble ? Execute<double, DoubleKernels>(c, histogram) : Execute<float, FloatKernels>(c, histogram);
+
+    private static GradientMoments Execute<T, TKernels>(in Chunk c, Span<long> histogram)
         where T : unmanaged
         where TKernels : IKernels<T>
     {
@@ -133,6 +171,8 @@ internal sealed unsafe class TensorPass
         {
             case PassOperation.Full:
                 return TKernels.Full(src);
+            case PassOperation.FullWithHistogram:
+                return TKernels.Full(src, histogram);
             case PassOperation.Norm:
                 return TKernels.Norm(src);
             case PassOperation.Sum:
@@ -168,6 +208,8 @@ internal sealed unsafe class TensorPass
     {
         static abstract GradientMoments Full(ReadOnlySpan<T> data);
 
+        static abstract GradientMoments Full(ReadOnlySpan<T> data, Span<long> histogram);
+
         static abstract GradientMoments Norm(ReadOnlySpan<T> data);
 
         static abstract double Sum(ReadOnlySpan<T> data);
@@ -181,6 +223,8 @@ internal sealed unsafe class TensorPass
     {
         public static GradientMoments Full(ReadOnlySpan<float> data) => FusedReduction.Full(data);
 
+        public static GradientMoments Full(ReadOnlySpan<float> data, Span<long> histogram) => FusedReduction.Full(data, histogram);
+
         public static GradientMoments Norm(ReadOnlySpan<float> data) => FusedReduction.NormOnly(data);
 
         public static double Sum(ReadOnlySpan<float> data) => FusedReduction.Sum(data);
@@ -193,6 +237,8 @@ internal sealed unsafe class TensorPass
     private readonly struct DoubleKernels : IKernels<double>
     {
         public static GradientMoments Full(ReadOnlySpan<double> data) => FusedReduction.Full(data);
+
+        public static GradientMoments Full(ReadOnlySpan<double> data, Span<long> histogram) => FusedReduction.Full(data, histogram);
 
         public static GradientMoments Norm(ReadOnlySpan<double> data) => FusedReduction.NormOnly(data);
 
@@ -211,15 +257,17 @@ internal sealed unsafe class TensorPass
     {
         private readonly Chunk[] chunks;
         private readonly GradientMoments[] results;
+        private readonly long[] histograms;
         private readonly int count;
         private int next = -1;
         private int completed;
         private Exception? failure;
 
-        public Job(Chunk[] chunks, GradientMoments[] results, int count)
+        public Job(Chunk[] chunks, GradientMoments[] results, long[] histograms, int count)
         {
             this.chunks = chunks;
             this.results = results;
+            this.histograms = histograms;
             this.count = count;
         }
 
@@ -232,7 +280,7 @@ internal sealed unsafe class TensorPass
             {
                 try
                 {
-                    results[i] = TensorPass.Execute(chunks[i]);
+                    results[i] = TensorPass.Execute(chunks[i], ChunkHistogram(histograms, chunks[i], i));
                 }
                 catch (Exception ex)
                 {

@@ -100,6 +100,10 @@ internal static class AdviceBuilder
                 tips.Add($"weights barely move: the learning rate (now {lr}) may be too small or decayed by a scheduler; check also for vanishing gradients upstream");
                 break;
 
+            case GradientIssueKind.Underflow:
+                tips.Add("in float16 these gradients turn subnormal or flush to zero: use dynamic loss scaling (scale the loss by 2^k before backward, unscale before the optimizer step, lower k on overflow) or train in bfloat16, which keeps float32's exponent range");
+                break;
+
             case GradientIssueKind.Overshooting:
                 tips.Add($"steps overshoot the minimum along their direction: lower the learning rate (now {lr}) or add warm-up");
                 break;

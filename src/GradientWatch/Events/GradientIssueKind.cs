@@ -20,4 +20,7 @@ public enum GradientIssueKind
 
     /// <summary>Steps overshoot the minimum along their direction: the learning rate is too large.</summary>
     Overshooting,
+
+    /// <summary>Many gradient elements below float16's (or bfloat16's) smallest normal number: a mixed-precision underflow risk.</summary>
+    Underflow,
 }

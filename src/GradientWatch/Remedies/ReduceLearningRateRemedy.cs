@@ -22,10 +22,10 @@ internal sealed class ReduceLearningRateRemedy : GradientRemedy
         }
 
         original ??= current.ToArray();
-        var next = current.Select(lr => Math.Max(lr * options.Factor, options.MinLearningRate)).ToArray();
+        var next = current.Select(lr => Reduced(lr, options.Factor, options.MinLearningRate)).ToArray();
         if (next.SequenceEqual(current))
         {
-            return null; // Already at the floor.
+            return null; // Already at (or below) the floor.
         }
 
         context.Editor.SetLearningRates(next);
@@ -36,6 +36,13 @@ internal sealed class ReduceLearningRateRemedy : GradientRemedy
             current[0],
             new Dictionary<string, double> { ["lr_before"] = current[0], ["lr_after"] = next[0] });
     }
+
+    /// <summary>
+    /// The rate after one reduction: lr·factor, but not below the floor, and never above lr itself, so a rate that
+    /// already sits below <paramref name="floor"/> stays where it is instead of being raised to it.
+    /// </summary>
+    internal static double Reduced(double lr, double factor, double floor)
+        => double.IsFinite(lr) ? Math.Min(lr, Math.Max(lr * factor, floor)) : lr;
 
     protected override RemedyAction? Observe(RemedyContext context, bool triggered)
     {

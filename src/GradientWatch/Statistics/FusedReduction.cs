@@ -56,47 +56,69 @@ internal static class FusedReduction
     internal static readonly int VectorBits = Vector512.IsHardwareAccelerated ? 512 : Vector.IsHardwareAccelerated ? Vector<byte>.Count * 8 : 0;
 
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
-    public static GradientMoments Full(ReadOnlySpan<float> data) => ReduceFloat<FullMode>(data, VectorBits);
+    public static GradientMoments Full(ReadOnlySpan<float> data) => ReduceFloat<FullMode>(data, VectorBits, default);
+
+    /// <summary>
+    /// All statistics and the binary-exponent histogram of |x| (added into <paramref name="histogram"/>, laid out as
+    /// <see cref="ExponentHistogram"/> describes) in one pass over <paramref name="data"/>: each block is counted while it is in L1.
+    /// </summary>
+    public static GradientMoments Full(ReadOnlySpan<float> data, Span<long> histogram) => ReduceFloat<FullMode>(data, VectorBits, histogram);
+
+    /// <summary><see cref="Full(ReadOnlySpan{float}, Span{long})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
+    internal static GradientMoments Full(ReadOnlySpan<float> data, Span<long> histogram, int maxVectorBits) => ReduceFloat<FullMode>(data, maxVectorBits, histogram);
+
+    /// <summary>All statistics and the binary-exponent histogram of |x| in one pass over <paramref name="data"/>.</summary>
+    public static GradientMoments Full(ReadOnlySpan<double> data, Span<long> histogram) => Reduce(data, full: true, histogram);
 
     /// <summary>Sum of squares, max |x| and exact NaN/Inf counts in one pass (no sum, no zero count).</summary>
-    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => ReduceFloat<NormMode>(data, VectorBits);
+    public static GradientMoments NormOnly(ReadOnlySpan<float> data) => ReduceFloat<NormMode>(data, VectorBits, default);
 
     /// <summary><see cref="Full(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits (tests compare widths).</summary>
-    internal static GradientMoments Full(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<FullMode>(data, maxVectorBits);
+    internal static GradientMoments Full(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<FullMode>(data, maxVectorBits, default);
 
     /// <summary><see cref="NormOnly(ReadOnlySpan{float})"/> with vectors of at most <paramref name="maxVectorBits"/> bits.</summary>
-    internal static GradientMoments NormOnly(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<NormMode>(data, maxVectorBits);
+    internal static GradientMoments NormOnly(ReadOnlySpan<float> data, int maxVectorBits) => ReduceFloat<NormMode>(data, maxVectorBits, default);
 
     /// <summary>All statistics in one pass over <paramref name="data"/>.</summary>
-    public static GradientMoments Full(ReadOnlySpan<double> data) => Reduce(data, full: true);
+    public static GradientMoments Full(ReadOnlySpan<double> data) => Reduce(data, full: true, default);
 
     /// <summary>Sum of squares, max |x| and exact NaN/Inf counts in one pass.</summary>
-    public static GradientMoments NormOnly(ReadOnlySpan<double> data) => Reduce(data, full: false);
+    public static GradientMoments NormOnly(ReadOnlySpan<double> data) => Reduce(data, full: false, default);
 
-    private static GradientMoments ReduceFloat<TMode>(ReadOnlySpan<float> data, int bits)
+    private static GradientMoments ReduceFloat<TMode>(ReadOnlySpan<float> data, int bits, Span<long> histogram)
         where TMode : struct
     {
         var m = new GradientMoments { Count = data.Length, NormOnly = typeof(TMode) != typeof(FullMode) };
+        Span<int> scratch = histogram.IsEmpty ? default : stackalloc int[ExponentHistogram.FloatScratch];
         int done = 0;
         if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
-            done = Blocks512<TMode>(data, ref m);
+            done = Blocks512<TMode>(data, ref m, scratch, histogram);
         }
         else if (bits >= Vector<byte>.Count * 8 && Vector.IsHardwareAccelerated)
         {
-            done = BlocksVector<TMode>(data, ref m);
+            done = BlocksVector<TMode>(data, ref m, scratch, histogram);
         }
 
         if (done < data.Length)
         {
             ScalarFull(data[done..], ref m);
+            if (!histogram.IsEmpty)
+            {
+                ExponentHistogram.CountFloat(data[done..], scratch, histogram);
+            }
+        }
+
+        if (!histogram.IsEmpty)
+        {
+            ExponentHistogram.FoldFloat(scratch, m.NanCount, histogram);
         }
 
         return m;
     }
 
     /// <summary>Whole vectors of <paramref name="data"/> with <see cref="Vector{T}"/>; returns how many elements it covered.</summary>
-    private static int BlocksVector<TMode>(ReadOnlySpan<float> data, ref GradientMoments m)
+    private static int BlocksVector<TMode>(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
@@ -113,6 +135,18 @@ internal static class FusedReduction
         {
             int n = Math.Min(width * BlockVectors, end - i);
             BlockVector<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
+            if (!scratch.IsEmpty)
+            {
+                if (Vector<byte>.Count == Vector256<byte>.Count && Vector256.IsHardwareAccelerated)
+                {
+                    ExponentHistogram.CountFloat256(data.Slice(i, n), MaxLane(max), Vector.Sum(zeros), scratch, histogram);
+                }
+                else
+                {
+                    ExponentHistogram.CountFloat(data.Slice(i, n), scratch, histogram);
+                }
+            }
+
             bool inRange = Vector.LessThanOrEqualAll(max, safeMax) && (Vector.GreaterThanOrEqualAny(max, safeMin) || Vector.EqualsAll(max, Vector<int>.Zero));
             if (inRange)
             {
@@ -195,7 +229,7 @@ internal static class FusedReduction
     }
 
     /// <summary>Whole 512-bit vectors of <paramref name="data"/>; returns how many elements it covered.</summary>
-    private static int Blocks512<TMode>(ReadOnlySpan<float> data, ref GradientMoments m)
+    private static int Blocks512<TMode>(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
@@ -212,6 +246,11 @@ internal static class FusedReduction
         {
             int n = Math.Min(width * BlockVectors, end - i);
             Block512<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
+            if (!scratch.IsEmpty)
+            {
+                ExponentHistogram.CountFloat512(data.Slice(i, n), MaxLane(max), Vector512.Sum(zeros), scratch, histogram);
+            }
+
             bool inRange = Vector512.LessThanOrEqualAll(max, safeMax) && (Vector512.GreaterThanOrEqualAny(max, safeMin) || max == Vector512<int>.Zero);
             if (inRange)
             {
@@ -231,10 +270,7 @@ internal static class FusedReduction
             }
         }
 
-        var max256 = Vector256.Max(totalMax.GetLower(), totalMax.GetUpper());
-        var max128 = Vector128.Max(max256.GetLower(), max256.GetUpper());
-        int maxBits = Math.Max(Math.Max(max128.GetElement(0), max128.GetElement(1)), Math.Max(max128.GetElement(2), max128.GetElement(3)));
-        Fold(Vector512.Sum(totalSum), Vector512.Sum(totalSq), maxBits, Vector512.Sum(totalZeros), full, ref m);
+        Fold(Vector512.Sum(totalSum), Vector512.Sum(totalSq), MaxLane(totalMax), Vector512.Sum(totalZeros), full, ref m);
         return end;
     }
 
@@ -353,6 +389,13 @@ internal static class FusedReduction
         }
     }
 
+    private static int MaxLane(Vector512<int> v)
+    {
+        var max256 = Vector256.Max(v.GetLower(), v.GetUpper());
+        var max128 = Vector128.Max(max256.GetLower(), max256.GetUpper());
+        return Math.Max(Math.Max(max128.GetElement(0), max128.GetElement(1)), Math.Max(max128.GetElement(2), max128.GetElement(3)));
+    }
+
     private static int MaxLane(Vector<int> v)
     {
         int max = 0;
@@ -369,9 +412,11 @@ internal static class FusedReduction
         where TVector : struct
         => Unsafe.ReadUnaligned<TVector>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref origin, index)));
 
-    private static GradientMoments Reduce(ReadOnlySpan<double> data, bool full)
+    private static GradientMoments Reduce(ReadOnlySpan<double> data, bool full, Span<long> histogram)
     {
         var m = new GradientMoments { Count = data.Length, NormOnly = !full };
+        Span<int> scratch = histogram.IsEmpty ? default : stackalloc int[ExponentHistogram.DoubleScratch];
+
         int i = 0;
         const int vectorsPerBlock = 32;
         if (Vector.IsHardwareAccelerated && VectorBits > 0 && data.Length >= Vector<double>.Count * vectorsPerBlock)
@@ -398,6 +443,11 @@ internal static class FusedReduction
                         vsum += v;
                         vzero += Vector.Equals(a, Vector<long>.Zero);
                     }
+                }
+
+                if (!scratch.IsEmpty)
+                {
+                    ExponentHistogram.CountDouble(data.Slice(i, block), scratch);
                 }
 
                 double bsq = Vector.Sum(vsq);
@@ -433,6 +483,15 @@ internal static class FusedReduction
         if (i < data.Length)
         {
             ScalarFull(data[i..], ref m);
+            if (!scratch.IsEmpty)
+            {
+                ExponentHistogram.CountDouble(data[i..], scratch);
+            }
+        }
+
+        if (!histogram.IsEmpty)
+        {
+            ExponentHistogram.FoldDouble(scratch, m.NanCount, histogram);
         }
 
         return m;

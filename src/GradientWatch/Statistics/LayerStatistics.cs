@@ -64,6 +64,24 @@ public sealed record LayerStatistics
     /// </summary>
     public double UpdateToWeightRatio { get; init; } = double.NaN;
 
+    /// <summary>
+    /// The distribution of |g| over binary exponents, on full-statistics steps when
+    /// <see cref="GradientWatchOptions.MeasureGradientHistograms"/> is on; null otherwise.
+    /// </summary>
+    public GradientHistogram? Histogram { get; init; }
+
+    /// <summary>
+    /// Fraction of the layer's gradient elements that are non-zero and finite but smaller in magnitude than float16's smallest
+    /// normal number (2^-14 ≈ 6.1e-5): in float16 they would turn subnormal (losing precision) or flush to zero. Measured with
+    /// <see cref="Histogram"/>; NaN when it is not.
+    /// </summary>
+    public double Float16UnderflowFraction { get; init; } = double.NaN;
+
+    /// <summary>
+    /// As <see cref="Float16UnderflowFraction"/> for bfloat16, whose smallest normal number is float32's (2^-126 ≈ 1.2e-38).
+    /// </summary>
+    public double BFloat16UnderflowFraction { get; init; } = double.NaN;
+
     /// <summary>True when at least one gradient element is NaN or ±Inf.</summary>
     public bool HasNonFinite => NanCount > 0 || InfCount > 0;
 }

@@ -17,6 +17,16 @@ internal static class GradientWatchMeter
     /// <summary>The meter. Created on first use, lives for the process.</summary>
     public static readonly Meter Meter = CreateMeter();
 
+    /// <summary>
+    /// The per-layer |g| distribution (opt-in, <see cref="GradientWatchOptions.ExportGradientHistograms"/>). Its fixed
+    /// power-of-two bucket boundaries (<see cref="N.MagnitudeBoundaries"/>) are set by a view in
+    /// <c>AddGradientWatchInstrumentation()</c> (System.Diagnostics.DiagnosticSource 8 has no instrument advice).
+    /// </summary>
+    public static readonly Histogram<double> Magnitude = Meter.CreateHistogram<double>(
+        N.LayerGradientMagnitude,
+        N.UnitMagnitude,
+        "Distribution of |g| over the layer's gradient elements: each full-statistics step records the |g| at 100 evenly spaced quantiles of the layer's exact exponent histogram. Only with ExportGradientHistograms.");
+
     /// <summary>The watchers currently reporting.</summary>
     internal static IReadOnlyList<GradientWatchMetrics> Watchers => Volatile.Read(ref watchers);
 
@@ -54,6 +64,10 @@ internal static class GradientWatchMeter
             "L2 norm of the layer's trainable weights (latest full-statistics step).");
         Layer(meter, N.LayerUpdateRatio, N.UnitRatio, LayerValue.UpdateRatio,
             "Update-to-weight ratio ||dw||/||w|| of the layer across the optimizer step (latest full-statistics step).");
+        Layer(meter, N.LayerGradientFloat16Underflow, N.UnitRatio, LayerValue.Float16Underflow,
+            "Fraction of the layer's gradient elements that are non-zero but below float16's smallest normal 2^-14: subnormal or zero in float16 (latest full-statistics step).");
+        Layer(meter, N.LayerGradientBFloat16Underflow, N.UnitRatio, LayerValue.BFloat16Underflow,
+            "Fraction of the layer's gradient elements that are non-zero but below bfloat16's smallest normal 2^-126 (latest full-statistics step).");
         meter.CreateObservableCounter(N.LayerGradientNonFinite, ObserveLayerNonFinite, N.UnitElement,
             "NaN and Inf gradient elements seen in the layer, summed over all steps.");
 

@@ -23,6 +23,9 @@ internal static class GradientWatchMetricNames
     public const string LayerGradientNonFinite = "gradientwatch.layer.gradient.nonfinite";
     public const string LayerWeightNorm = "gradientwatch.layer.weight.norm";
     public const string LayerUpdateRatio = "gradientwatch.layer.update_ratio";
+    public const string LayerGradientFloat16Underflow = "gradientwatch.layer.gradient.float16_underflow_fraction";
+    public const string LayerGradientBFloat16Underflow = "gradientwatch.layer.gradient.bfloat16_underflow_fraction";
+    public const string LayerGradientMagnitude = GradientWatchTelemetry.GradientMagnitudeHistogramName;
 
     // Whole model.
     public const string GradientNorm = "gradientwatch.gradient.norm";
@@ -45,6 +48,7 @@ internal static class GradientWatchMetricNames
     public const string UnitStep = "{step}";
     public const string UnitIssue = "{issue}";
     public const string UnitRemedy = "{remedy}";
+    public const string UnitMagnitude = "{magnitude}";
 
     // Attributes.
     public const string RunId = "run_id";
@@ -54,6 +58,16 @@ internal static class GradientWatchMetricNames
     public const string Kind = "kind";
     public const string Severity = "severity";
     public const string Remedy = "remedy";
+
+    /// <summary>
+    /// Observations each full-statistics step records per exported layer into <see cref="LayerGradientMagnitude"/>: the |g| at
+    /// quantiles (i + 0.5) / 100 of the layer's histogram, so every step weighs the same and a bucket's share of
+    /// <c>_count</c> is its share of the layer's elements, to 1%.
+    /// </summary>
+    public const int MagnitudePointsPerStep = 100;
+
+    /// <summary>Bucket boundaries of <see cref="LayerGradientMagnitude"/>: 2^-48, 2^-46, …, 2^8 (29 boundaries, 30 buckets).</summary>
+    public static double[] MagnitudeBoundaries() => GradientWatchTelemetry.GradientMagnitudeBucketBoundaries();
 
     /// <summary>The <see cref="Layer"/> value of the series that aggregates every layer beyond the cap.</summary>
     public const string OtherLayer = "_other";

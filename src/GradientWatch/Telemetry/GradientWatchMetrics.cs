@@ -42,6 +42,9 @@ internal sealed class GradientWatchMetrics : IDisposable
     private readonly double[] zero;
     private readonly double[] weightNorm;
     private readonly double[] update;
+    private readonly double[] underflow16;
+    private readonly double[] underflowBf16;
+    private readonly KeyValuePair<string, object?>[]?[] histogramTags;
     private readonly long[] nonFinite;
     private readonly bool[] seen;
 
@@ -55,6 +58,9 @@ internal sealed class GradientWatchMetrics : IDisposable
     private long steps;
     private long skipped;
     private bool lossSeen;
+    /// <summary>The longest delay a timer accepts (2^32 − 2 ms, about 49.7 days); longer retentions keep the series until exit.</summary>
+    internal static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly TimeSpan retention;
     private ITimer? retentionTimer;
     private int disposed;
@@ -108,6 +114,9 @@ internal sealed class GradientWatchMetrics : IDisposable
         zero = Filled(slots, double.NaN);
         weightNorm = Filled(slots, double.NaN);
         update = Filled(slots, double.NaN);
+        underflow16 = Filled(slots, double.NaN);
+        underflowBf16 = Filled(slots, double.NaN);
+        histogramTags = options.ExportGradientHistograms ? HistogramTags(layerNames, options.MaxHistogramLayers) : [];
         nonFinite = new long[slots];
         seen = new bool[slots];
         normPeak = new WindowedMax[slots];
@@ -186,6 +195,7 @@ internal sealed class GradientWatchMetrics : IDisposable
             }
 
             RecordLayers(snapshot.Layers, bucket);
+            RecordHistograms(snapshot.Layers);
             if (events is null)
             {
                 return;
@@ -238,6 +248,13 @@ internal sealed class GradientWatchMetrics : IDisposable
                 a.Full = true;
                 a.Elements += layer.ElementCount;
                 a.Zeros += layer.ZeroFraction * layer.ElementCount;
+                if (!double.IsNaN(layer.Float16UnderflowFraction))
+                {
+                    a.HasUnderflow = true;
+                    a.Underflow16 += layer.Float16UnderflowFraction * layer.ElementCount;
+                    a.UnderflowBf16 += layer.BFloat16UnderflowFraction * layer.ElementCount;
+                }
+
                 double w = layer.WeightNorm;
                 a.WeightSq += w * w;
                 if (!double.IsNaN(layer.UpdateToWeightRatio))
@@ -267,6 +284,11 @@ internal sealed class GradientWatchMetrics : IDisposable
             {
                 zero[s] = a.Elements > 0 ? a.Zeros / a.Elements : double.NaN;
                 weightNorm[s] = Math.Sqrt(a.WeightSq);
+                if (a.HasUnderflow && a.Elements > 0)
+                {
+                    underflow16[s] = a.Underflow16 / a.Elements;
+                    underflowBf16[s] = a.UnderflowBf16 / a.Elements;
+                }
             }
 
             if (a.HasUpdate)
@@ -292,6 +314,8 @@ internal sealed class GradientWatchMetrics : IDisposable
                     LayerValue.ZeroFraction => zero[s],
                     LayerValue.WeightNorm => weightNorm[s],
                     LayerValue.UpdateRatio => update[s],
+                    LayerValue.Float16Underflow => underflow16[s],
+                    LayerValue.BFloat16Underflow => underflowBf16[s],
                     _ => double.NaN,
                 };
 
@@ -387,9 +411,53 @@ internal sealed class GradientWatchMetrics : IDisposable
         {
             GradientWatchMeter.Unregister(this);
         }
-        else if (retention != Timeout.InfiniteTimeSpan)
+        else if (retention != Timeout.InfiniteTimeSpan && retention <= MaxTimerDelay)
         {
             retentionTimer = time.CreateTimer(_ => GradientWatchMeter.Unregister(this), null, retention, Timeout.InfiniteTimeSpan);
+        }
+
+        // Longer than a timer can wait (about 49.7 days, TimeSpan.MaxValue included): kept until the process exits.
+    }
+
+    /// <summary>
+    /// Tags of the layers whose histogram is exported (the first, the last and evenly spaced ones, at most
+    /// <paramref name="cap"/>), indexed by layer; null for the others.
+    /// </summary>
+    private KeyValuePair<string, object?>[]?[] HistogramTags(IReadOnlyList<string> layerNames, int cap)
+    {
+        var chosen = ExportedLayers.Create(layerNames, cap);
+        var tags = new KeyValuePair<string, object?>[]?[layerNames.Count];
+        for (int s = 0; s < chosen.SlotCount; s++)
+        {
+            int depth = chosen.Depth[s];
+            if (depth >= 0)
+            {
+                tags[depth] = [runTags[0], runTags[1], new(GradientWatchMetricNames.Layer, chosen.Names[s]), new(GradientWatchMetricNames.LayerIndex, depth.ToString(CultureInfo.InvariantCulture))];
+            }
+        }
+
+        return tags;
+    }
+
+    /// <summary>Records each exported layer's distribution as <see cref="GradientWatchMetricNames.MagnitudePointsPerStep"/> quantile points.</summary>
+    private void RecordHistograms(IReadOnlyList<LayerStatistics> layers)
+    {
+        if (histogramTags.Length == 0)
+        {
+            return;
+        }
+
+        const int points = GradientWatchMetricNames.MagnitudePointsPerStep;
+        foreach (var layer in layers)
+        {
+            if ((uint)layer.Index < (uint)histogramTags.Length && histogramTags[layer.Index] is { } tags && layer.Histogram is { } h && h.TotalCount > h.NanCount)
+            {
+                var span = new ReadOnlySpan<KeyValuePair<string, object?>>(tags);
+                for (int i = 0; i < points; i++)
+                {
+                    GradientWatchMeter.Magnitude.Record(h.Quantile((i + 0.5) / points), span);
+                }
+            }
         }
     }
 
@@ -447,5 +515,8 @@ internal sealed class GradientWatchMetrics : IDisposable
         public bool HasUpdate;
         public double UpdateSq;
         public double UpdateWeightSq;
+        public bool HasUnderflow;
+        public double Underflow16;
+        public double UnderflowBf16;
     }
 }

@@ -9,4 +9,6 @@ internal enum LayerValue
     ZeroFraction,
     WeightNorm,
     UpdateRatio,
+    Float16Underflow,
+    BFloat16Underflow,
 }

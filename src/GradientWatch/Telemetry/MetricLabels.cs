@@ -66,6 +66,7 @@ internal static class MetricLabels
         GradientIssueKind.DeadUnits => "dead_units",
         GradientIssueKind.Stalled => "stalled",
         GradientIssueKind.Overshooting => "overshooting",
+        GradientIssueKind.Underflow => "underflow",
         _ => SnakeCase(kind.ToString()),
     };
 

@@ -44,9 +44,20 @@ internal sealed class MetricsCollector : IDisposable
                     MetricType.LongSum or MetricType.LongSumNonMonotonic => p.GetSumLong(),
                     MetricType.DoubleSum => p.GetSumDouble(),
                     MetricType.LongGauge => p.GetGaugeLastValueLong(),
+                    MetricType.Histogram => p.GetHistogramCount(),
                     _ => double.NaN,
                 };
-                result.Add(new Point(metric.Name, metric.Unit, metric.MetricType, tags, value));
+                List<(double Bound, long Count)>? buckets = null;
+                if (metric.MetricType == MetricType.Histogram)
+                {
+                    buckets = new List<(double Bound, long Count)>();
+                    foreach (var b in p.GetHistogramBuckets())
+                    {
+                        buckets.Add((b.ExplicitBound, b.BucketCount));
+                    }
+                }
+
+                result.Add(new Point(metric.Name, metric.Unit, metric.MetricType, tags, value, buckets));
             }
         }
 
@@ -55,5 +66,5 @@ internal sealed class MetricsCollector : IDisposable
 
     public void Dispose() => provider.Dispose();
 
-    internal sealed record Point(string Name, string Unit, MetricType Type, IReadOnlyDictionary<string, string> Tags, double Value);
+    internal sealed record Point(string Name, string Unit, MetricType Type, IReadOnlyDictionary<string, string> Tags, double Value, IReadOnlyList<(double Bound, long Count)>? Buckets = null);
 }

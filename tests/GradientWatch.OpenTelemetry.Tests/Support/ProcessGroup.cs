@@ -15,7 +15,7 @@ public sealed class ProcessGroup(string workingDirectory) : IDisposable
     public string Logs => string.Join("\n", processes.Select(p => $"--- {p.Name} (exited: {p.Process.HasExited})\n" + string.Join("\n", p.Log.TakeLast(30))));
 
     /// <summary>Starts a process; unless <paramref name="mayExit"/>, its exit fails <see cref="WaitUntil"/>.</summary>
-    public void Launch(string name, string file, IEnumerable<string> args, bool mayExit = false)
+    public void Launch(string name, string file, IEnumerable<string> args, bool mayExit = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
         foreach (string a in args)
@@ -24,6 +24,11 @@ public sealed class ProcessGroup(string workingDirectory) : IDisposable
         }
 
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         var log = new ConcurrentQueue<string>();
         var process = new Process { StartInfo = psi };
         DataReceivedEventHandler append = (_, e) =>

@@ -12,6 +12,12 @@ internal static class Repo
     public static string MetricsDemoDll => System.IO.Path.GetFullPath(
         typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MetricsDemoPath").Value!);
 
+    /// <summary>The standalone Aspire Dashboard's folder in the NuGet cache (restored with the test project).</summary>
+    public static string AspireDashboardDir => typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AspireDashboardPath").Value!;
+
+    public static string LoadTestDll => System.IO.Path.GetFullPath(
+        typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadTestPath").Value!);
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -33,11 +33,13 @@ internal static partial class Scrape
 
     private static string Once()
     {
-        var options = new GradientWatchOptions { FullStatisticsInterval = 1 };
+        // The endpoint starts first, as ExportMetrics() does: the histogram is a synchronous instrument, so only steps
+        // recorded while a meter provider listens reach it.
+        using var export = GradientWatchMetricsExport.Start(new GradientWatchExportOptions { Port = 0 });
+        var options = new GradientWatchOptions { FullStatisticsInterval = 1, ExportGradientHistograms = true };
         using var metrics = new GradientWatchMetrics("scrape-run", "mlp", Steps.LayerNames(3), options);
         metrics.DeclareRemedies(["clip_global_norm"]);
         metrics.Record(Steps.Snapshot(1, [1, 2, 3], full: true, nanCounts: [0, 1, 0]) with { StepSizeAlpha = 0.25 }, [Steps.Issue(GradientIssueKind.Exploding), Steps.Remedy("clip_global_norm")]);
-        using var export = GradientWatchMetricsExport.Start(new GradientWatchExportOptions { Port = 0 });
         Assert.NotNull(export.PrometheusEndpoint);
         return Get(export.PrometheusEndpoint!);
     }

@@ -23,6 +23,9 @@ internal static class Steps
                 ZeroFraction = full ? 0.25 : double.NaN,
                 WeightNorm = full ? 10 : double.NaN,
                 UpdateToWeightRatio = full ? 1e-3 : double.NaN,
+                Histogram = full ? Histogram : null,
+                Float16UnderflowFraction = full ? 0.1 : double.NaN,
+                BFloat16UnderflowFraction = full ? 0.0 : double.NaN,
             };
         }
 
@@ -38,6 +41,27 @@ internal static class Steps
             Layers = layers,
             StepSkipped = skipped,
         };
+    }
+
+    /// <summary>100 elements: 25 zeros, 10 at 2^-20 (below float16's normal range), 65 at 2^-10 (matching the snapshot's fractions).</summary>
+    public static readonly GradientHistogram Histogram = MakeHistogram();
+
+    private static GradientHistogram MakeHistogram()
+    {
+        var values = new float[100];
+        for (int i = 25; i < 35; i++)
+        {
+            values[i] = MathF.ScaleB(1f, -20);
+        }
+
+        for (int i = 35; i < 100; i++)
+        {
+            values[i] = -MathF.ScaleB(1f, -10);
+        }
+
+        var layout = new long[GradientWatch.Statistics.ExponentHistogram.Length];
+        GradientWatch.Statistics.FusedReduction.Full(values, layout);
+        return new GradientHistogram(layout);
     }
 
     public static string[] LayerNames(int count) => Enumerable.Range(0, count).Select(i => $"fc{i}").ToArray();

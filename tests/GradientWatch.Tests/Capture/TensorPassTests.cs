@@ -83,6 +83,10 @@ public sealed unsafe class TensorPassTests
         slots[0] = default;
         pass.Add(0, PassOperation.NormAndDistance, Address(weights), Address(snapshot), n, isDouble: false);
         pass.Run(slots, threads);
+
+        // The pass reads the snapshot through a raw address: keep the array alive until then (a pinned array that is
+        // no longer referenced can still be collected, and the pass would read freed memory).
+        GC.KeepAlive(snapshot);
         Approx.Equal(expected, slots[0].DistanceSquared, rel: 1e-5);
         Assert.Equal(n, slots[0].DistanceCount);
         AssertMatches(ReferenceStatistics.Of(weights), slots[0], full: false);

@@ -1,3 +1,4 @@
+using GradientWatch.Remedies;
 using GradientWatch.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -93,4 +94,34 @@ public sealed class ReduceLearningRateTests
         Assert.Equal(new[] { 0.2, 0.4 }, s.LearningRates);
         Assert.Equal(new[] { 0.1, 0.2 }, optimizer.ParamGroups.Select(g => g.LearningRate).ToArray());
     }
+
+    [Theory]
+    [InlineData(0.001, 0.5)]
+    [InlineData(0.001, 1e300)]
+    [InlineData(0.001, 0.001)]
+    public void AFloorAboveTheCurrentRateNeverRaisesIt(double lr, double floor)
+    {
+        using var fixture = new RemedyArithmeticTests.ManualModel(lr: lr);
+        using var watch = fixture.Watch(w => w.SkipNonFiniteSteps().ReduceLearningRate(o => { o.MinLearningRate = floor; o.CooldownSteps = 0; }));
+        for (int i = 0; i < 3; i++)
+        {
+            fixture.SetGradients(new float[,] { { float.NaN, 0 }, { 0, 0 } }, new float[] { 0, 0 });
+            watch.Step();
+            Assert.Equal(lr, fixture.Optimizer.ParamGroups.First().LearningRate);
+        }
+
+        // Training goes on: the next real step works with the unchanged rate.
+        fixture.SetGradients(new float[,] { { 1, 0 }, { 0, 0 } }, new float[] { 0, 0 });
+        watch.Step();
+        Assert.DoesNotContain(watch.History, e => e.Remedy == "reduce_lr");
+    }
+
+    [Theory]
+    [InlineData(0.1, 0.5, 1e-6, 0.05)]
+    [InlineData(0.1, 0.5, 0.08, 0.08)]
+    [InlineData(0.01, 0.5, 0.08, 0.01)]
+    [InlineData(1e-9, 0.5, 0, 5e-10)]
+    [InlineData(double.NaN, 0.5, 0.1, double.NaN)]
+    public void OneReductionIsBetweenTheFloorAndTheRateAndNeverAbove(double lr, double factor, double floor, double expected)
+        => Assert.Equal(expected, ReduceLearningRateRemedy.Reduced(lr, factor, floor));
 }

@@ -121,11 +121,21 @@ public sealed class RemedyArithmeticTests
     [Fact]
     public void PenaltyLayerFilterLeavesOtherLayersAlone()
     {
-        using var fixture = new ManualModel();
-        fixture.SetGradients(new float[,] { { 1, 1 }, { 1, 1 } }, new float[] { 0, 0 });
-        using var watch = fixture.Watch(w => w.AddL2Penalty(0.1, o => o.Layers.Add("other")));
+        var a = nn.Linear(2, 2);
+        var b = nn.Linear(2, 2);
+        using var model = nn.Sequential(("a", (nn.Module<Tensor, Tensor>)a), ("b", b));
+        using var optimizer = optim.SGD(model.parameters(), 0.0);
+        using var watch = model.WatchGradients(optimizer, w => w.AddL2Penalty(0.1, o => o.Layers.Add("b")));
+        foreach (var layer in new[] { a, b })
+        {
+            layer.weight!.grad = torch.ones(2, 2);
+            layer.bias!.grad = torch.zeros(2);
+        }
+
+        var expected = TestModels.Values(b.weight!).Select(w => 1 + (0.1 * w)).ToArray();
         watch.Step();
-        AssertClose(new[] { 1.0, 1, 1, 1 }, fixture.WeightGradient());
+        AssertClose(new[] { 1.0, 1, 1, 1 }, TestModels.Values(a.weight!.grad!));
+        AssertClose(expected, TestModels.Values(b.weight!.grad!));
     }
 
     [Fact]
