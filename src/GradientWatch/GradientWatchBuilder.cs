@@ -283,6 +283,7 @@ public sealed class GradientWatchBuilder
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(optimizer);
         Validate();
+        TorchSharpBackend.EnsureAvailable();
         return new GradientWatcher(module, optimizer, options.Clone(), CreatePlan());
     }
 

@@ -149,6 +149,25 @@ public sealed class DamagedModelTests
         Assert.Contains(listener.Messages, m => m.Contains("non-finite value(s)", StringComparison.Ordinal) && m.Contains("test-nan-weights", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_model_saved_by_the_format_1_preview_is_refused_with_what_to_do()
+    {
+        var (ml, data, _, _) = Trained.Value;
+        var preview = ml.Transforms.CustomMapping<TorchModulePlaceholderInput, TorchModulePlaceholderOutput>((_, _) => { }, TorchModulePlaceholderFactory.Contract).Fit(data);
+        using var stream = new MemoryStream();
+        ml.Model.Save(preview, data.Schema, stream);
+        stream.Position = 0;
+
+        // A real format-1 file names GradientWatch.ML as the mapping's assembly, which ML.NET then registers; this one's
+        // mapping lambda lives in the test assembly, so register GradientWatch.ML as ML.NET would.
+        var loader = new MLContext(seed: 9);
+        loader.ComponentCatalog.RegisterAssembly(typeof(GradientWatchCatalog).Assembly);
+        var ex = Assert.ThrowsAny<Exception>(() => loader.Model.Load(stream, out _));
+
+        Assert.True(SaveLoadTests.Innermost(ex) is InvalidDataException, ex.ToString());
+        Assert.Contains("earlier preview of GradientWatch.ML (format 1", SaveLoadTests.Innermost(ex).Message);
+    }
+
     private static string Restore(string text)
         => Assert.Throws<InvalidDataException>(() => TorchModuleRestorer.Restore(text, _ => { })).Message;
 

@@ -1,6 +1,6 @@
 namespace GradientWatch.ML.Inference;
 
-/// <summary>Input of the placeholder that stands for a trained module while a model file is being loaded: no columns.</summary>
+/// <summary>Input row of the format-1 contract (see <see cref="TorchModulePlaceholderFactory"/>): no columns.</summary>
 internal sealed class TorchModulePlaceholderInput
 {
 }

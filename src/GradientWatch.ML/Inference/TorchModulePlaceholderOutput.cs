@@ -1,6 +1,6 @@
 namespace GradientWatch.ML.Inference;
 
-/// <summary>Output of the placeholder that stands for a trained module while a model file is being loaded.</summary>
+/// <summary>Output row of the format-1 contract (see <see cref="TorchModulePlaceholderFactory"/>).</summary>
 internal sealed class TorchModulePlaceholderOutput
 {
     public float GradientWatchTorchModulePlaceholder;

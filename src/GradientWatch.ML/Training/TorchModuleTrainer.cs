@@ -65,6 +65,7 @@ internal sealed class TorchModuleTrainer : IEstimator<TorchModulePredictionTrans
                 $"No rows to train on: the input data has no rows{(data.SkippedRows > 0 ? $" left after skipping {data.SkippedRows} with NaN or Infinity" : "")}.");
         }
 
+        TorchSharpBackend.EnsureAvailable();
         var device = options.ResolveDevice();
         var module = TorchSeed.Run(options.Seed, () => factory(columns.FeatureCount, columns.ClassCount))
             ?? throw new InvalidOperationException($"The module factory '{moduleName}' returned null.");

@@ -33,6 +33,7 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(loss);
         options ??= new GradientCheckOptions();
         options.Validate();
+        TorchSharpBackend.EnsureAvailable();
         var stopwatch = Stopwatch.StartNew();
 
         var (target, owned) = PrepareTarget(module, options);

@@ -21,8 +21,8 @@ public sealed class LinuxFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// Tests of build/ElfSymbolVersionPatcher.cs, which build/TorchSharpNativeFix.targets runs after every
-/// build and publish to make TorchSharp's libLibTorchSharp.so loadable where libstdc++ is too old.
+/// Tests of src/GradientWatch.Build/ElfSymbolVersionPatcher.cs, which the GradientWatch package's build step
+/// (buildTransitive/GradientWatch.targets) runs after every build and publish to make TorchSharp's libLibTorchSharp.so loadable where libstdc++ is too old.
 /// </summary>
 public sealed class ElfSymbolVersionPatcherTests : IDisposable
 {
