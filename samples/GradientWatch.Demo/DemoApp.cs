@@ -104,7 +104,7 @@ internal sealed class DemoApp
         bool live = !settings.NoLive && environment.IsTerminal && console.Profile.Capabilities.Interactive;
         var delay = TimeSpan.FromMilliseconds(settings.StepDelayMs ?? (live ? 10 : 0));
         PrintHeader(scenarios, output, metrics, live);
-        var parameters = new ScenarioParameters { Seed = settings.Seed, Epochs = settings.Epochs, Steps = settings.Steps };
+        var parameters = new ScenarioParameters { Seed = settings.Seed, Epochs = settings.Epochs, Steps = settings.Steps, StepsPerSecond = settings.Pace };
         var runner = new ScenarioRunner(environment.Trainer, metrics);
         var outcomes = new List<ScenarioOutcome>();
         foreach (var scenario in scenarios)

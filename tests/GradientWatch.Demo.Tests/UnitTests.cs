@@ -1,6 +1,7 @@
 using GradientWatch.Demo.Live;
 using GradientWatch.Demo.Metrics;
 using GradientWatch.Demo.Scenarios;
+using GradientWatch.Demo.Training;
 
 namespace GradientWatch.Demo.Tests;
 
@@ -39,8 +40,46 @@ public sealed class UnitTests
     [Fact]
     public void EveryScenarioIsSelectableByName()
     {
-        Assert.Equal(new[] { "healthy", "exploding", "vanishing", "nan", "compare", "all" }, ScenarioCatalog.Names);
+        Assert.Equal(new[] { "healthy", "exploding", "vanishing", "nan", "compare", "watch", "all" }, ScenarioCatalog.Names);
         Assert.Equal(5, ScenarioCatalog.Select("all").Count);
+        Assert.DoesNotContain(ScenarioCatalog.Select("all"), s => s.Name == "watch"); // minutes long by design: only by name
+        Assert.Equal(2, ScenarioCatalog.Select("watch")[0].DefaultStepsPerSecond);
         Assert.Equal(2, ScenarioCatalog.Select("compare")[0].CreateRuns(new ScenarioParameters { Epochs = 1 }).Count);
+    }
+
+    [Fact]
+    public void TheWatchScenarioTrainsForThreeMinutesWithASurgeThenTwoNanStepsAfterIt()
+    {
+        var watch = ScenarioCatalog.Select("watch")[0];
+        var spec = Assert.Single(watch.CreateRuns(new ScenarioParameters()));
+        Assert.Equal(180, spec.TotalSteps / watch.DefaultStepsPerSecond);
+        var (from, to, nan) = WatchScenario.Phases(spec.TotalSteps);
+        Assert.True(from > 10 && to > from, $"surge {from}..{to}");
+        Assert.Equal(2, nan.Length);
+        Assert.All(nan, s => Assert.InRange(s, to + 1, spec.TotalSteps));
+    }
+
+    [Fact]
+    public void PacingKeepsTheStepRateAndCancellationEndsTheWaiting()
+    {
+        var spec = ScenarioCatalog.Select("healthy")[0].CreateRuns(new ScenarioParameters { Epochs = 1 })[0];
+        var snapshot = new StepSnapshot { Step = 1, Timestamp = DateTimeOffset.UnixEpoch, GlobalGradientNorm = 1, HasNonFinite = false, LearningRates = [0.1], IsFullStatistics = false, Layers = [] };
+        var paced = new PacedObserver(NullTrainingObserver.Instance, 50, CancellationToken.None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        paced.RunStarted(spec);
+        for (int i = 0; i < 10; i++)
+        {
+            paced.StepCompleted(spec, snapshot, 1);
+        }
+
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.19, 5); // 10 steps at 50 per second: at least 0.2 s
+
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var stopped = new PacedObserver(NullTrainingObserver.Instance, 0.01, cancel.Token);
+        clock.Restart();
+        stopped.RunStarted(spec);
+        stopped.StepCompleted(spec, snapshot, 1); // would wait 100 s
+        Assert.True(clock.Elapsed.TotalSeconds < 5);
     }
 }

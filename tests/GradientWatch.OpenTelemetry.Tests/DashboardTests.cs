@@ -78,8 +78,24 @@ public sealed partial class DashboardTests
             }
         }
 
-        var issueAnnotation = d["annotations"]!["list"]!.AsArray().Single(a => a!["target"]?["expr"] is not null)!;
-        Assert.Contains("gradientwatch_issues_total", issueAnnotation["target"]!["expr"]!.GetValue<string>());
+        // Issues, remedies and skipped steps are annotations on the norm and loss panels.
+        var annotations = d["annotations"]!["list"]!.AsArray().Where(a => a!["target"]?["expr"] is not null).ToDictionary(a => a!["name"]!.GetValue<string>(), a => a!);
+        Assert.Equal(["Gradient issues", "Remedies", "Skipped steps"], annotations.Keys.Order());
+        Assert.Contains("gradientwatch_issues_total", annotations["Gradient issues"]["target"]!["expr"]!.GetValue<string>());
+        Assert.Contains("gradientwatch_remedies_total", annotations["Remedies"]["target"]!["expr"]!.GetValue<string>());
+        Assert.Contains("gradientwatch_steps_skipped_total", annotations["Skipped steps"]["target"]!["expr"]!.GetValue<string>());
+        var normAndLoss = d["panels"]!.AsArray()
+            .Where(p => p!["type"]!.GetValue<string>() == "timeseries"
+                && (p["title"]!.GetValue<string>().StartsWith("Loss", StringComparison.Ordinal) || p["title"]!.GetValue<string>().Contains("radient norm", StringComparison.Ordinal)))
+            .Select(p => p!["id"]!.GetValue<int>()).Order().ToArray();
+        Assert.NotEmpty(normAndLoss);
+        foreach (var a in annotations.Values)
+        {
+            Assert.False(a["filter"]!["exclude"]!.GetValue<bool>());
+            Assert.Equal(normAndLoss, a["filter"]!["ids"]!.AsArray().Select(i => i!.GetValue<int>()).Order());
+            string expr = a["target"]!["expr"]!.GetValue<string>();
+            Assert.Contains(" unless ", expr, StringComparison.Ordinal); // a series' first sample counts: events before the first scrape
+        }
     }
 
     [Theory]
@@ -119,6 +135,44 @@ public sealed partial class DashboardTests
         Assert.Contains("./prometheus:/etc/prometheus", compose);
         Assert.Contains("./alertmanager:/etc/alertmanager", compose);
         Assert.Contains("type: prometheus", File.ReadAllText(Repo.Path("dashboards", "grafana", "provisioning", "datasources", "prometheus.yml")));
+    }
+
+    [Fact]
+    public void The_docker_desktop_variant_scrapes_host_docker_internal_with_the_same_rules_and_dashboards()
+    {
+        string compose = File.ReadAllText(Repo.Path("dashboards", "docker-compose.desktop.yml"));
+        Assert.DoesNotMatch(@"(?m)^\s+network_mode: host", compose);
+        foreach (string port in new[] { "9090", "9093", "3000" })
+        {
+            Assert.Contains($"\"127.0.0.1:{port}:{port}\"", compose); // published on the host's loopback only
+        }
+
+        // The same configuration as docker-compose.yml, with only targets, Alertmanager address and datasource replaced.
+        Assert.Contains("./prometheus:/etc/prometheus:ro", compose);
+        Assert.Contains("./desktop/targets:/etc/prometheus/targets:ro", compose);
+        Assert.Contains("./desktop/alertmanagers:/etc/prometheus/alertmanagers:ro", compose);
+        Assert.Contains("./grafana/dashboards:/var/lib/grafana/dashboards/gradientwatch", compose);
+        Assert.Contains("./desktop/datasources:/etc/grafana/provisioning/datasources:ro", compose);
+        var targets = JsonNode.Parse(File.ReadAllText(Repo.Path("dashboards", "desktop", "targets", "gradientwatch.json")))!.AsArray();
+        Assert.Equal("host.docker.internal:9464", targets.Single()!["targets"]!.AsArray().Single()!.GetValue<string>());
+        var am = JsonNode.Parse(File.ReadAllText(Repo.Path("dashboards", "desktop", "alertmanagers", "alertmanager.json")))!.AsArray();
+        Assert.Equal("alertmanager:9093", am.Single()!["targets"]!.AsArray().Single()!.GetValue<string>());
+        Assert.Contains("url: http://prometheus:9090", File.ReadAllText(Repo.Path("dashboards", "desktop", "datasources", "prometheus.yml")));
+
+        // Prometheus accepts the variant's effective configuration.
+        string dir = Path.Combine(Path.GetTempPath(), "gw-desktop-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "rules"));
+            File.Copy(Repo.Path("dashboards", "prometheus", "prometheus.yml"), Path.Combine(dir, "prometheus.yml"));
+            File.Copy(Repo.Path("dashboards", "prometheus", "rules", "gradientwatch.rules.yml"), Path.Combine(dir, "rules", "gradientwatch.rules.yml"));
+            var (code, output) = Tools.Run(Tools.Promtool, ["check", "config", "prometheus.yml"], dir);
+            Assert.True(code == 0, output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

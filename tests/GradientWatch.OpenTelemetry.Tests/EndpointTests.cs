@@ -34,6 +34,9 @@ public sealed class EndpointTests
         "gradientwatch_steps_skipped_total",
         "gradientwatch_issues_total",
         "gradientwatch_remedies_total",
+        "gradientwatch_steps_skipped_recent",
+        "gradientwatch_issues_recent",
+        "gradientwatch_remedies_recent",
     ];
 
     [Fact]

@@ -137,15 +137,20 @@ public sealed class MeterTests
     }
 
     [Fact]
-    public void Issues_by_kind_and_severity_and_remedies_by_name_start_at_zero_and_count_every_event()
+    public void Issues_by_kind_with_their_detectors_severity_and_remedies_by_name_start_at_zero_and_count_every_event()
     {
         string run = Run();
         using var collector = new MetricsCollector();
         using var metrics = NewMetrics(run);
         metrics.DeclareRemedies(["clip_global_norm", "skip_step"]);
         var before = collector.Collect(run);
-        Assert.Equal(Enum.GetValues<GradientIssueKind>().Length * Enum.GetValues<GradientEventSeverity>().Length, before.Count(p => p.Name == N.Issues));
-        Assert.All(before.Where(p => p.Name is N.Issues or N.Remedies), p => Assert.Equal(0, p.Value));
+
+        // One series per kind, with the severity its detector raises: no series that can only ever be 0.
+        var declared = before.Where(p => p.Name == N.Issues).Select(p => (p.Tags[N.Kind], p.Tags[N.Severity])).Order().ToArray();
+        Assert.Equal(
+            [("dead_units", "warning"), ("exploding", "error"), ("non_finite", "error"), ("overshooting", "warning"), ("stalled", "warning"), ("underflow", "warning"), ("vanishing", "warning")],
+            declared);
+        Assert.All(before.Where(p => p.Name is N.Issues or N.Remedies or N.IssuesRecent or N.RemediesRecent), p => Assert.Equal(0, p.Value));
         Assert.Equal(["clip_global_norm", "skip_step"], before.Where(p => p.Name == N.Remedies).Select(p => p.Tags[N.Remedy]).Order());
 
         for (int i = 1; i <= 5; i++)
@@ -153,16 +158,58 @@ public sealed class MeterTests
             metrics.Record(Steps.Snapshot(i, [1]), [Steps.Issue(GradientIssueKind.Exploding), Steps.Remedy("clip_global_norm")]);
         }
 
+        // A severity no built-in detector uses still counts, in a series of its own.
         metrics.Record(Steps.Snapshot(6, [1]), [Steps.Issue(GradientIssueKind.NonFinite, GradientEventSeverity.Critical), Steps.Remedy("skip_step")]);
         var after = collector.Collect(run);
         double Issues(string kind, string severity) => after.Single(p => p.Name == N.Issues && p.Tags[N.Kind] == kind && p.Tags[N.Severity] == severity).Value;
         Assert.Equal(5, Issues("exploding", "error"));
         Assert.Equal(1, Issues("non_finite", "critical"));
+        Assert.Equal(0, Issues("non_finite", "error"));
         Assert.Equal(0, Issues("vanishing", "warning"));
+        Assert.Equal(8, after.Count(p => p.Name == N.Issues));
         Assert.Equal(5, after.Single(p => p.Name == N.Remedies && p.Tags[N.Remedy] == "clip_global_norm").Value);
         Assert.Equal(1, after.Single(p => p.Name == N.Remedies && p.Tags[N.Remedy] == "skip_step").Value);
-        Assert.Equal(["critical", "error", "info", "warning"], after.Where(p => p.Name == N.Issues).Select(p => p.Tags[N.Severity]).Distinct().Order());
-        Assert.Equal(["dead_units", "exploding", "non_finite", "overshooting", "stalled", "underflow", "vanishing"], after.Where(p => p.Name == N.Issues).Select(p => p.Tags[N.Kind]).Distinct().Order());
+    }
+
+    [Fact]
+    public void The_recent_series_count_events_before_the_first_collection_and_forget_them_after_the_window()
+    {
+        string run = Run();
+        var time = new ManualTime();
+        using var collector = new MetricsCollector();
+        using var metrics = NewMetrics(run, layers: 1, o => o.MetricsPeakWindow = TimeSpan.FromSeconds(12), time);
+        metrics.DeclareRemedies(["skip_step"]);
+
+        // Events before anyone collected: a counter that first appears above 0 shows no increase() in
+        // Prometheus, so the windowed counts carry them.
+        metrics.Record(Steps.Snapshot(1, [1]), [Steps.Issue(GradientIssueKind.Exploding)]);
+        time.Advance(TimeSpan.FromSeconds(1));
+        metrics.Record(Steps.Snapshot(2, [1], skipped: true), [Steps.Issue(GradientIssueKind.Exploding), Steps.Remedy("skip_step")]);
+        var points = collector.Collect(run);
+        double Value(string name, string? key = null, string? value = null) => points.Single(p => p.Name == name && (key is null || p.Tags[key] == value)).Value;
+        Assert.Equal(2, Value(N.IssuesRecent, N.Kind, "exploding"));
+        Assert.Equal(0, Value(N.IssuesRecent, N.Kind, "vanishing"));
+        Assert.Equal(1, Value(N.RemediesRecent, N.Remedy, "skip_step"));
+        Assert.Equal(1, Value(N.StepsSkippedRecent));
+        Assert.All(points.Where(p => p.Name is N.IssuesRecent or N.RemediesRecent or N.StepsSkippedRecent), p => Assert.Equal(MetricType.LongGauge, p.Type));
+
+        // Every reader sees the same counts: collecting resets nothing.
+        using var other = new MetricsCollector();
+        Assert.Equal(2, other.Collect(run).Single(p => p.Name == N.IssuesRecent && p.Tags[N.Kind] == "exploding").Value);
+
+        // Still counted late in the window, forgotten after it; the cumulative counters keep everything.
+        time.Advance(TimeSpan.FromSeconds(10));
+        points = collector.Collect(run);
+        Assert.Equal(2, Value(N.IssuesRecent, N.Kind, "exploding"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        points = collector.Collect(run);
+        Assert.Equal(1, Value(N.IssuesRecent, N.Kind, "exploding"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        points = collector.Collect(run);
+        Assert.Equal(0, Value(N.IssuesRecent, N.Kind, "exploding"));
+        Assert.Equal(0, Value(N.StepsSkippedRecent));
+        Assert.Equal(2, Value(N.Issues, N.Kind, "exploding"));
+        Assert.Equal(1, Value(N.StepsSkipped));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class RulesTests
     {
         var (code, output) = Tools.Run(Tools.Promtool, ["check", "rules", "rules/gradientwatch.rules.yml"], PrometheusDir);
         Assert.True(code == 0, output);
-        Assert.Contains("SUCCESS: 5 rules found", output);
+        Assert.Contains("SUCCESS: 9 rules found", output);
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class RulesTests
         string runbook = File.ReadAllText(Repo.Path("docs", "runbook.md"));
         string[] alerts = ["ExplodingGradient", "VanishingGradient", "NonFiniteGradient", "TrainingStalled", "GradientRemediesFiringContinuously"];
         var blocks = rules.Split("- alert: ").Skip(1).ToArray();
-        Assert.Equal(alerts, blocks.Select(b => b[..b.IndexOf('\n')].Trim()));
+        Assert.Equal(alerts, blocks.Select(b => b[..b.IndexOf('\n')].Trim()).Distinct());
         foreach (string block in blocks)
         {
             string name = block[..block.IndexOf('\n')].Trim();
@@ -44,6 +44,30 @@ public sealed class RulesTests
             Assert.Contains(cases, c => c.StartsWith("exp_alerts: []", StringComparison.Ordinal));
             Assert.Contains(cases, c => c.StartsWith("exp_alerts:\n", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void Event_alerts_have_a_warning_and_a_critical_severity_and_persistent_ones_wait_10_minutes()
+    {
+        string rules = File.ReadAllText(Path.Combine(PrometheusDir, "rules", "gradientwatch.rules.yml"));
+        var blocks = rules.Split("- alert: ").Skip(1).Select(b => (Name: b[..b.IndexOf('\n')].Trim(), Body: b)).ToArray();
+        foreach (string name in new[] { "ExplodingGradient", "NonFiniteGradient" })
+        {
+            var mine = blocks.Where(b => b.Name == name).ToArray();
+            var warning = Assert.Single(mine, b => b.Body.Contains("severity: warning", StringComparison.Ordinal));
+            Assert.DoesNotContain("for:", warning.Body, StringComparison.Ordinal); // fires on the first evaluation that sees the event
+            Assert.Contains("gradientwatch_issues_recent", warning.Body, StringComparison.Ordinal);
+            Assert.Contains(mine, b => b.Body.Contains("severity: critical", StringComparison.Ordinal) && b.Body.Contains("reason: keeps_coming", StringComparison.Ordinal));
+        }
+
+        foreach (string name in new[] { "VanishingGradient", "TrainingStalled", "GradientRemediesFiringContinuously" })
+        {
+            Assert.Contains("for: 10m", blocks.Single(b => b.Name == name).Body, StringComparison.Ordinal);
+        }
+
+        // The critical alert of a run silences its warning in Alertmanager.
+        string am = File.ReadAllText(Repo.Path("dashboards", "alertmanager", "alertmanager.yml"));
+        Assert.Contains("source_matchers: [severity=\"critical\"]", am, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,6 +23,7 @@ internal sealed class DemoCommandLine
     private readonly Option<int> metricsPort = new("--metrics-port") { Description = $"Port of the Prometheus endpoint on 127.0.0.1 (default {MetricsPortChoice.DefaultPort}; 0 = any free port).", DefaultValueFactory = _ => MetricsPortChoice.DefaultPort };
     private readonly Option<bool> noMetrics = new("--no-metrics") { Description = "Do not serve Prometheus metrics." };
     private readonly Option<int?> linger = new("--linger") { Description = "Keep serving metrics after training: for SECONDS, or until Ctrl+C when no value is given.", Arity = ArgumentArity.ZeroOrOne, HelpName = "SECONDS" };
+    private readonly Option<double?> pace = new("--pace") { Description = $"Train in real time at this many optimizer steps per second, so dashboards can follow (watch: {WatchScenario.DefaultPace:0}; others: 0 = as fast as possible).", HelpName = "STEPS_PER_SECOND" };
     private readonly Option<int?> stepDelay = new("--step-delay") { Description = "Pause after each step in the live view, in milliseconds (default 5; plain output: 0).", HelpName = "MS" };
 
     public DemoCommandLine()
@@ -32,6 +33,13 @@ internal sealed class DemoCommandLine
         steps.Validators.Add(r => RequireAtLeast(r, 1, "--steps", "a number of steps"));
         linger.Validators.Add(r => RequireAtLeast(r, 0, "--linger", "a number of seconds"));
         stepDelay.Validators.Add(r => RequireAtLeast(r, 0, "--step-delay", "a number of milliseconds"));
+        pace.Validators.Add(r =>
+        {
+            if (!r.Implicit && r.Tokens.Count > 0 && double.TryParse(r.Tokens[0].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && !(value >= 0 && value <= 1000))
+            {
+                r.AddError($"--pace must be a number of steps per second between 0 and 1000, was {r.Tokens[0].Value}.");
+            }
+        });
         metricsPort.Validators.Add(r =>
         {
             if (Given(r) is { } port && port is < 0 or > 65535)
@@ -41,7 +49,7 @@ internal sealed class DemoCommandLine
         });
         Root = new RootCommand("GradientWatch demo: trains small networks that explode, vanish or hit NaN, and shows GradientWatch finding and fixing it.")
         {
-            scenario, seed, epochs, steps, output, noLive, metricsPort, noMetrics, linger, stepDelay,
+            scenario, seed, epochs, steps, output, noLive, metricsPort, noMetrics, linger, stepDelay, pace,
         };
         Root.Validators.Add(r =>
         {
@@ -78,6 +86,7 @@ internal sealed class DemoCommandLine
             MetricsPortExplicit = result.GetResult(metricsPort) is { Implicit: false },
             Linger = lingerFor,
             StepDelayMs = result.GetValue(stepDelay),
+            Pace = result.GetValue(pace),
         };
     }
 

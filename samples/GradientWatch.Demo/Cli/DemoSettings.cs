@@ -27,6 +27,9 @@ internal sealed record DemoSettings
     /// <summary>How long to keep serving metrics after training: null = not at all, <see cref="Timeout.InfiniteTimeSpan"/> = until Ctrl+C.</summary>
     public TimeSpan? Linger { get; init; }
 
+    /// <summary>Steps per second to train at in real time (0 = as fast as possible); null = the scenario's default.</summary>
+    public double? Pace { get; init; }
+
     /// <summary>Pause after every step in the live view, so people can follow it; null = the default (live: 5 ms, plain: none).</summary>
     public int? StepDelayMs { get; init; }
 }

@@ -59,17 +59,19 @@ internal static class ProgressRenderer
         table.AddColumn("layer");
         table.AddColumn(new TableColumn($"gradient norm, log scale 1e{LogBar.MinExponent} … 1e+{LogBar.MaxExponent}"));
         table.AddColumn(new TableColumn("|g|").RightAligned());
+        table.AddColumn(new TableColumn("issue"));
         foreach (var layer in s.Layers)
         {
             var flag = state.FlagOf(layer.Name);
             string colour = !double.IsFinite(layer.GradientNorm) || flag is GradientIssueKind.Exploding or GradientIssueKind.NonFinite
                 ? "red"
                 : flag is GradientIssueKind.Vanishing ? "deepskyblue1" : flag is not null ? "yellow" : "green";
-            string note = flag is { } k ? " " + Reporting.DiagnosisBuilder.Name(k) : string.Empty;
+            string note = flag is { } k ? Reporting.DiagnosisBuilder.Name(k) : string.Empty;
             table.AddRow(
                 new Markup(Markup.Escape(layer.Name)),
                 new Markup($"[{colour}]{LogBar.Render(layer.GradientNorm, BarWidth)}[/]"),
-                new Markup($"[{colour}]{Markup.Escape(layer.GradientNorm.ToString("0.0e+0", CultureInfo.InvariantCulture) + note)}[/]"));
+                new Markup($"[{colour}]{Markup.Escape(layer.GradientNorm.ToString("0.0e+0", CultureInfo.InvariantCulture))}[/]"),
+                new Markup($"[{colour}]{Markup.Escape(note)}[/]"));
         }
 
         return table;

@@ -85,7 +85,24 @@ internal sealed class ProgressState
         }
     }
 
-    /// <summary>The issue a layer was flagged for within the last <paramref name="withinSteps"/> steps, if any.</summary>
-    public GradientIssueKind? FlagOf(string layer, long withinSteps = 100)
-        => layerFlags.TryGetValue(layer, out var flag) && Latest is { } s && s.Step - flag.Step <= withinSteps ? flag.Kind : null;
+    /// <summary>Steps a layer keeps the tag of a transient issue (exploding, non-finite), raised on every step it happens.</summary>
+    public const long TransientFlagSteps = 5;
+
+    /// <summary>Steps a layer keeps the tag of a persistent condition, which its detector repeats every 100 steps while it lasts.</summary>
+    public const long PersistentFlagSteps = 100;
+
+    /// <summary>
+    /// The issue a layer is tagged with: a transient one (exploding, non-finite) for <see cref="TransientFlagSteps"/> steps
+    /// after its last event, a persistent one for <see cref="PersistentFlagSteps"/>.
+    /// </summary>
+    public GradientIssueKind? FlagOf(string layer)
+    {
+        if (!layerFlags.TryGetValue(layer, out var flag) || Latest is not { } s)
+        {
+            return null;
+        }
+
+        long within = flag.Kind is GradientIssueKind.Exploding or GradientIssueKind.NonFinite ? TransientFlagSteps : PersistentFlagSteps;
+        return s.Step - flag.Step <= within ? flag.Kind : null;
+    }
 }

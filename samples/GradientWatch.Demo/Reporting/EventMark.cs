@@ -12,6 +12,9 @@ internal sealed record EventMark(string Legend, Color Color)
     private static readonly EventMark Skipped = new("step skipped", Colors.Purple);
     private static readonly EventMark Overshooting = new("overshooting detected", Colors.Magenta);
 
+    /// <summary>True for the overshooting mark.</summary>
+    public static bool IsOvershooting(EventMark mark) => ReferenceEquals(mark, Overshooting);
+
     /// <summary>The mark for <paramref name="e"/>, or null for events not worth a line (clipping happens on most steps).</summary>
     public static EventMark? Of(GradientEvent e) => e.Type == GradientEventType.Issue
         ? e.Kind switch

@@ -11,20 +11,39 @@ internal sealed class PlotRenderer
 
     private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
 
+    /// <summary>
+    /// A distinct colour for each of <paramref name="count"/> layers, ordered by depth (input → output): the
+    /// 10-colour palette while it suffices, a continuous colormap beyond, so no two layers share a colour.
+    /// </summary>
+    internal static Color LayerColor(int index, int count)
+        => count <= 10 ? Palette.GetColor(index) : new ScottPlot.Colormaps.Turbo().GetColor(0.05 + (0.9 * index / Math.Max(1, count - 1)));
+
+    /// <summary>The legend text of a layer, saying when its norm was exactly 0 (log plots cannot draw 0).</summary>
+    internal static string LayerLegend(string name, IReadOnlyList<double> norms)
+    {
+        int zeros = norms.Count(n => n == 0);
+        return zeros == 0 ? name
+            : zeros == norms.Count ? $"{name} (norm 0 on every step: not drawn)"
+            : $"{name} (norm 0 on {zeros} steps: gaps)";
+    }
+
     /// <summary>Per-layer gradient norm over steps, on a log scale, with issue and remedy events marked.</summary>
     public void LayerNorms(DemoRun run, string path)
     {
         var plot = new Plot();
         var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
         var names = run.LayerNames;
+        var all = new List<double>();
         for (int li = 0; li < names.Count; li++)
         {
-            var norms = run.Snapshots.Select(s => LogAxis.Log(s.Layers[li].GradientNorm)).ToArray();
-            AddLine(plot, steps, norms, names[li], Palette.GetColor(li % 10));
+            var raw = run.Snapshots.Select(s => s.Layers[li].GradientNorm).ToArray();
+            var norms = raw.Select(LogAxis.Log).ToArray();
+            all.AddRange(norms);
+            AddLine(plot, steps, norms, LayerLegend(names[li], raw), LayerColor(li, names.Count), legendEvenWhenEmpty: true);
         }
 
         MarkEvents(plot, run);
-        LogAxis.Apply(plot.Axes.Left);
+        LogAxis.Apply(plot.Axes.Left, all);
         Finish(plot, $"{run.Spec.Label}: gradient norm per layer", "step", "gradient L2 norm (log scale)", path);
     }
 
@@ -35,6 +54,7 @@ internal sealed class PlotRenderer
         var names = run.LayerNames;
         var positions = Enumerable.Range(0, names.Count).Select(i => (double)i).ToArray();
         var chosen = ChooseSteps(run);
+        var allDepth = new List<double>();
         for (int i = 0; i < chosen.Count; i++)
         {
             var snapshot = chosen[i];
@@ -42,13 +62,14 @@ internal sealed class PlotRenderer
             var (x, y) = SeriesPoints.Finite(positions, norms);
             var line = plot.Add.Scatter(x, y, Palette.GetColor(i % 10));
             line.LegendText = $"step {snapshot.Step}";
+            allDepth.AddRange(norms);
             line.MarkerSize = 7;
             line.LineWidth = 2;
         }
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, names.ToArray());
-        LogAxis.Apply(plot.Axes.Left);
-        Finish(plot, $"{run.Spec.Label}: depth profile (input → output)", "layer", "gradient L2 norm (log scale)", path, Alignment.LowerRight);
+        LogAxis.Apply(plot.Axes.Left, allDepth);
+        Finish(plot, $"{run.Spec.Label}: depth profile (input → output)", "layer", "gradient L2 norm (log scale)", path);
     }
 
     /// <summary>Loss (log scale, left) and learning rate (right) over steps.</summary>
@@ -56,7 +77,8 @@ internal sealed class PlotRenderer
     {
         var plot = new Plot();
         var steps = run.Snapshots.Select(s => (double)s.Step).ToArray();
-        AddLine(plot, steps, run.StepLosses.Select(LogAxis.Log).ToArray(), "loss (log scale, left)", Palette.GetColor(0));
+        var losses = run.StepLosses.Select(LogAxis.Log).ToArray();
+        AddLine(plot, steps, losses, "loss (log scale, left)", Palette.GetColor(0));
         var lr = run.Snapshots.Select(s => s.LearningRates.Count > 0 ? s.LearningRates[0] : double.NaN).ToArray();
         var (x, y) = SeriesPoints.Finite(steps, lr);
         var lrLine = plot.Add.Scatter(x, y, Palette.GetColor(1));
@@ -66,9 +88,24 @@ internal sealed class PlotRenderer
         lrLine.LinePattern = LinePattern.Dashed;
         lrLine.Axes.YAxis = plot.Axes.Right;
         plot.Axes.Right.Label.Text = "learning rate";
+        if (LearningRateAxis(y) is { } limits)
+        {
+            plot.Axes.SetLimitsY(limits.Bottom, limits.Top, plot.Axes.Right);
+        }
+
         MarkEvents(plot, run);
-        LogAxis.Apply(plot.Axes.Left);
+        LogAxis.Apply(plot.Axes.Left, losses);
         Finish(plot, $"{run.Spec.Label}: loss and learning rate", "step", "loss (log scale)", path);
+    }
+
+    /// <summary>
+    /// The learning-rate axis: from 0 to a little above the largest rate, so a constant rate is drawn at its value
+    /// (not at the middle of an axis spanning −1…1), or null when there is no rate.
+    /// </summary>
+    internal static (double Bottom, double Top)? LearningRateAxis(IReadOnlyList<double> rates)
+    {
+        double max = rates.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
+        return double.IsFinite(max) && max > 0 ? (0, max * 1.15) : null;
     }
 
     /// <summary>True when the run measured the step-size α (Cockpit) on some step.</summary>
@@ -90,7 +127,7 @@ internal sealed class PlotRenderer
         var over = plot.Add.HorizontalLine(0.5, 1, Palette.GetColor(3));
         over.LinePattern = LinePattern.Dashed;
         over.LegendText = "overshooting threshold (median of 5 steps)";
-        MarkEvents(plot, run);
+        MarkEvents(plot, run, includeOvershooting: true);
         Finish(plot, $"{run.Spec.Label}: step size α (Cockpit)", "step", "α", path);
     }
 
@@ -117,8 +154,8 @@ internal sealed class PlotRenderer
             }
         }
 
-        LogAxis.Apply(loss.Axes.Left);
-        LogAxis.Apply(norm.Axes.Left);
+        LogAxis.Apply(loss.Axes.Left, runs.SelectMany(r => r.StepLosses.Select(LogAxis.Log)));
+        LogAxis.Apply(norm.Axes.Left, runs.SelectMany(r => r.Snapshots.Select(s => LogAxis.Log(s.GlobalGradientNorm))));
         Finish(loss, "loss: " + string.Join(" vs ", runs.Select(r => r.Spec.Label)), "step", "loss (log scale)", lossPath);
         Finish(norm, "global gradient norm: " + string.Join(" vs ", runs.Select(r => r.Spec.Label)), "step", "global gradient norm before remedies (log scale)", normPath);
     }
@@ -138,11 +175,16 @@ internal sealed class PlotRenderer
             .ToArray();
     }
 
-    private static void AddLine(Plot plot, double[] xs, double[] ys, string legend, Color color)
+    private static void AddLine(Plot plot, double[] xs, double[] ys, string legend, Color color, bool legendEvenWhenEmpty = false)
     {
         var (x, y) = SeriesPoints.Finite(xs, ys);
         if (x.Length == 0)
         {
+            if (legendEvenWhenEmpty)
+            {
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = legend, LineColor = color, LineWidth = 1.5f });
+            }
+
             return;
         }
 
@@ -152,9 +194,13 @@ internal sealed class PlotRenderer
         line.LineWidth = 1.5f;
     }
 
-    private static void MarkEvents(Plot plot, DemoRun run)
+    /// <summary>
+    /// Marks events with dashed vertical lines. Overshooting is reported on most steps of a run whose learning rate
+    /// is too high, so it is marked only on the step-size plot, where it belongs, and would crowd the others.
+    /// </summary>
+    private static void MarkEvents(Plot plot, DemoRun run, bool includeOvershooting = false)
     {
-        foreach (var group in run.Events.GroupBy(EventMark.Of).Where(g => g.Key is not null))
+        foreach (var group in run.Events.GroupBy(EventMark.Of).Where(g => g.Key is not null && (includeOvershooting || !EventMark.IsOvershooting(g.Key))))
         {
             var mark = group.Key!;
             bool first = true;
@@ -171,12 +217,16 @@ internal sealed class PlotRenderer
         }
     }
 
-    private static void Finish(Plot plot, string title, string xLabel, string yLabel, string path, Alignment legend = Alignment.UpperRight)
+    /// <summary>Titles and saves a plot, with its legend outside the data area (right of it), so it never covers data.</summary>
+    private static void Finish(Plot plot, string title, string xLabel, string yLabel, string path)
     {
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(legend);
-        plot.SavePng(path, Width, Height);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, Width + LegendWidth, Height);
     }
+
+    /// <summary>Extra image width for the legend beside the plot.</summary>
+    public const int LegendWidth = 260;
 }

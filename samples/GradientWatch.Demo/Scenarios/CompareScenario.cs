@@ -8,8 +8,8 @@ internal sealed class CompareScenario : IDemoScenario
     public string Title => "Compare: the exploding setup without and with remedies";
 
     public string Description => "The exploding setup trained twice from the same seed. Without remedies GradientWatch only watches: it flags "
-        + "the exploding gradients, and then what they leave behind: with the default seed, ReLUs killed by the huge steps (dead units) and "
-        + "gradients vanishing behind them while the loss stalls; with others (try --seed 2), a loss that diverges to NaN. "
+        + "the exploding gradients, and then what they leave behind: the huge steps leave the run stalled or lost (ReLUs killed, gradients "
+        + "vanishing behind them, a loss that stops falling or turns non-finite). "
         + "With clipping and learning-rate reduction the same run converges.";
 
     public int DefaultEpochs => ExplodingSetup.DefaultEpochs;

@@ -17,6 +17,9 @@ internal interface IDemoScenario
     /// <summary>Epochs trained when the user does not choose.</summary>
     int DefaultEpochs { get; }
 
+    /// <summary>Steps per second the scenario trains at in real time; 0 = as fast as possible (overridden by <c>--pace</c>).</summary>
+    double DefaultStepsPerSecond => 0;
+
     /// <summary>The runs to train: one, or two for a side-by-side comparison.</summary>
     IReadOnlyList<TrainingSpec> CreateRuns(ScenarioParameters parameters);
 }

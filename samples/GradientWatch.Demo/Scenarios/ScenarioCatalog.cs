@@ -16,12 +16,15 @@ internal static class ScenarioCatalog
         new CompareScenario(),
     };
 
+    /// <summary>Scenarios that run only by name: <c>watch</c> takes minutes by design.</summary>
+    public static IReadOnlyList<IDemoScenario> ByNameOnly { get; } = new IDemoScenario[] { new WatchScenario() };
+
     /// <summary>Every accepted name: the scenarios and <c>all</c>.</summary>
-    public static IReadOnlyList<string> Names { get; } = Scenarios.Select(s => s.Name).Append(All).ToArray();
+    public static IReadOnlyList<string> Names { get; } = Scenarios.Concat(ByNameOnly).Select(s => s.Name).Append(All).ToArray();
 
     /// <summary>The scenarios a name selects.</summary>
     public static IReadOnlyList<IDemoScenario> Select(string name)
-        => name == All ? Scenarios : Scenarios.Where(s => s.Name == name).ToArray() is { Length: > 0 } found
+        => name == All ? Scenarios : Scenarios.Concat(ByNameOnly).Where(s => s.Name == name).ToArray() is { Length: > 0 } found
             ? found
             : throw new ArgumentException($"Unknown scenario '{name}'. Choose one of: {string.Join(", ", Names)}.", nameof(name));
 }

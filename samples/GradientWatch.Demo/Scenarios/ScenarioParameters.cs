@@ -12,6 +12,9 @@ internal sealed record ScenarioParameters
     /// <summary>Optimizer steps to train (rounded up to whole epochs), or null for the scenario's default.</summary>
     public int? Steps { get; init; }
 
+    /// <summary>Steps per second to train at in real time (0 = as fast as possible), or null for the scenario's default.</summary>
+    public double? StepsPerSecond { get; init; }
+
     /// <summary>Rows of generated training data.</summary>
     public int Rows { get; init; } = 512;
 

@@ -24,13 +24,15 @@ internal sealed class ScenarioRunner
         OutputFolder.PrepareScenario(directory);
         string eventFile = Path.Combine(directory, ScenarioOutcome.EventsFile);
         File.WriteAllText(eventFile, string.Empty); // exists even when a run raises no event
+        double pace = parameters.StepsPerSecond ?? scenario.DefaultStepsPerSecond;
+        ITrainingObserver observer = pace > 0 ? new PacedObserver(view, pace, cancellation) : view;
         var runs = view.Show(() =>
         {
             var list = new List<DemoRun>();
             foreach (var spec in scenario.CreateRuns(parameters))
             {
                 cancellation.ThrowIfCancellationRequested();
-                list.Add(trainer.Train(spec, view, eventFile, metrics));
+                list.Add(trainer.Train(spec, observer, eventFile, metrics));
             }
 
             return list;

@@ -30,6 +30,20 @@ internal sealed class FactoryReference
 
     public static FactoryReference? Describe(Delegate factory, out string? reason)
     {
+        try
+        {
+            return DescribeCore(factory, out reason);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Recording the factory is for saving only; it must never stop training.
+            reason = $"reading it failed ({ex.GetType().Name}: {ex.Message})";
+            return null;
+        }
+    }
+
+    private static FactoryReference? DescribeCore(Delegate factory, out string? reason)
+    {
         var method = factory.Method;
         var type = method.DeclaringType;
         reason = null;

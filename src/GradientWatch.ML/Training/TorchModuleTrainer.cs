@@ -80,7 +80,8 @@ internal sealed class TorchModuleTrainer : IEstimator<TorchModulePredictionTrans
             FeatureCount = columns.FeatureCount,
             ClassCount = columns.ClassCount,
             FeatureColumnName = options.FeatureColumnName,
-            LabelKeyValues = columns.LabelKeyValues,
+            // Key values a saved model cannot map back one to one (duplicates, unsupported types) are left out: PredictedLabel then carries the class indices.
+            LabelKeyValues = columns.LabelKeyValues is { } keys && keys.IsValid(columns.ClassCount) ? keys : null,
             Factory = FactoryReference.Describe(userFactory, out string? factoryProblem),
             FactoryProblem = factoryProblem,
             ModuleType = TorchModuleRestorer.RecreatableType(module, task == TorchModuleTask.MulticlassClassification ? 2 : 1),

@@ -1,10 +1,13 @@
 namespace GradientWatch.Telemetry;
 
-/// <summary>The cumulative counts a watcher reports.</summary>
+/// <summary>The event counts a watcher reports: cumulative since the run started, or within the trailing window.</summary>
 internal enum CounterValue
 {
     Steps,
     StepsSkipped,
     Issues,
     Remedies,
+    RecentStepsSkipped,
+    RecentIssues,
+    RecentRemedies,
 }

@@ -85,6 +85,12 @@ internal static class GradientWatchMeter
         Counter(meter, N.StepsSkipped, N.UnitStep, CounterValue.StepsSkipped, "Optimizer steps vetoed by a remedy.");
         Counter(meter, N.Issues, N.UnitIssue, CounterValue.Issues, "Gradient issues detected, by kind and severity.");
         Counter(meter, N.Remedies, N.UnitRemedy, CounterValue.Remedies, "Remedy actions taken, by remedy.");
+        Recent(meter, N.StepsSkippedRecent, N.UnitStep, CounterValue.RecentStepsSkipped,
+            "Optimizer steps vetoed by a remedy in the trailing window (GradientWatchOptions.MetricsPeakWindow).");
+        Recent(meter, N.IssuesRecent, N.UnitIssue, CounterValue.RecentIssues,
+            "Gradient issues detected in the trailing window (GradientWatchOptions.MetricsPeakWindow), by kind and severity.");
+        Recent(meter, N.RemediesRecent, N.UnitRemedy, CounterValue.RecentRemedies,
+            "Remedy actions taken in the trailing window (GradientWatchOptions.MetricsPeakWindow), by remedy.");
         return meter;
     }
 
@@ -96,6 +102,9 @@ internal static class GradientWatchMeter
 
     private static void Counter(Meter meter, string name, string unit, CounterValue which, string description)
         => meter.CreateObservableCounter(name, () => Collect<long>((w, into) => w.ObserveCounters(which, into)), unit, description);
+
+    private static void Recent(Meter meter, string name, string unit, CounterValue which, string description)
+        => meter.CreateObservableGauge(name, () => Collect<long>((w, into) => w.ObserveCounters(which, into)), unit, description);
 
     private static IEnumerable<Measurement<long>> ObserveLayerNonFinite()
         => Collect<long>((w, into) => w.ObserveLayerNonFinite(into));

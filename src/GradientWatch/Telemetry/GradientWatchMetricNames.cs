@@ -37,6 +37,9 @@ internal static class GradientWatchMetricNames
     public const string StepsSkipped = "gradientwatch.steps.skipped";
     public const string Issues = "gradientwatch.issues";
     public const string Remedies = "gradientwatch.remedies";
+    public const string StepsSkippedRecent = "gradientwatch.steps.skipped.recent";
+    public const string IssuesRecent = "gradientwatch.issues.recent";
+    public const string RemediesRecent = "gradientwatch.remedies.recent";
 
     // Units.
     public const string UnitNorm = "{norm}";

@@ -11,8 +11,9 @@ namespace GradientWatch.Telemetry;
 /// </summary>
 /// <remarks>
 /// Nothing between collections is lost: counters (steps, skipped steps, issues, remedies, non-finite elements)
-/// accumulate every step, and the peak series report the largest value of any step in the trailing
-/// <see cref="GradientWatchOptions.MetricsPeakWindow"/>.
+/// accumulate every step, the peak series report the largest value of any step in the trailing
+/// <see cref="GradientWatchOptions.MetricsPeakWindow"/>, and the <c>recent</c> series count the issues, remedies and
+/// skipped steps of that window, so even events before a run's first scrape reach Prometheus.
 /// </remarks>
 internal sealed class GradientWatchMetrics : IDisposable
 {
@@ -22,7 +23,6 @@ internal sealed class GradientWatchMetrics : IDisposable
     private const int MaxRemedyNames = 32;
 
     private static readonly GradientIssueKind[] Kinds = Enum.GetValues<GradientIssueKind>();
-    private static readonly GradientEventSeverity[] Severities = Enum.GetValues<GradientEventSeverity>();
 
     private readonly object gate = new();
     private readonly TimeProvider time;
@@ -30,8 +30,9 @@ internal sealed class GradientWatchMetrics : IDisposable
     private readonly ExportedLayers exported;
     private readonly KeyValuePair<string, object?>[] runTags;
     private readonly KeyValuePair<string, object?>[][] layerTags;
-    private readonly KeyValuePair<string, object?>[][] issueTags;
-    private readonly Dictionary<string, (KeyValuePair<string, object?>[] Tags, long Count)> remedies = new(StringComparer.Ordinal);
+    private readonly Dictionary<(GradientIssueKind Kind, GradientEventSeverity Severity), EventCount> issues = new();
+    private readonly Dictionary<string, EventCount> remedies = new(StringComparer.Ordinal);
+    private readonly WindowedCount recentSkipped = new();
 
     // Per exported layer slot.
     private readonly Slot[] scratch;
@@ -50,7 +51,6 @@ internal sealed class GradientWatchMetrics : IDisposable
 
     // Whole model.
     private readonly WindowedMax globalPeak = new();
-    private readonly long[] issues;
     private double globalNorm = double.NaN;
     private double loss = double.NaN;
     private double learningRate = double.NaN;
@@ -93,19 +93,10 @@ internal sealed class GradientWatchMetrics : IDisposable
                 : [runTags[0], runTags[1], new(GradientWatchMetricNames.Layer, exported.Names[s]), new(GradientWatchMetricNames.LayerIndex, depth.ToString(CultureInfo.InvariantCulture))];
         }
 
-        issueTags = new KeyValuePair<string, object?>[Kinds.Length * Severities.Length][];
-        issues = new long[issueTags.Length];
+        // One series per kind, with the severity its detector raises: no series that can only ever be 0.
         foreach (var kind in Kinds)
         {
-            foreach (var severity in Severities)
-            {
-                issueTags[IssueIndex(kind, severity)] =
-                [
-                    runTags[0], runTags[1],
-                    new(GradientWatchMetricNames.Kind, MetricLabels.Of(kind)),
-                    new(GradientWatchMetricNames.Severity, MetricLabels.Of(severity)),
-                ];
-            }
+            IssueCount(kind, IssueSeverities.Of(kind));
         }
 
         scratch = new Slot[slots];
@@ -174,6 +165,7 @@ internal sealed class GradientWatchMetrics : IDisposable
             if (snapshot.StepSkipped)
             {
                 skipped++;
+                recentSkipped.Add(bucket);
             }
 
             globalNorm = snapshot.GlobalGradientNorm;
@@ -210,17 +202,11 @@ internal sealed class GradientWatchMetrics : IDisposable
 
                 if (e.Type == GradientEventType.Issue && e.Kind is { } kind)
                 {
-                    int i = IssueIndex(kind, e.Severity);
-                    if (i >= 0)
-                    {
-                        issues[i]++;
-                    }
+                    IssueCount(kind, e.Severity).Add(bucket);
                 }
                 else if (e.Type == GradientEventType.Remedy && e.Remedy is { } remedy)
                 {
-                    string key = RemedyKey(remedy);
-                    var entry = remedies[key];
-                    remedies[key] = (entry.Tags, entry.Count + 1);
+                    remedies[RemedyKey(remedy)].Add(bucket);
                 }
             }
         }
@@ -373,6 +359,7 @@ internal sealed class GradientWatchMetrics : IDisposable
     {
         lock (gate)
         {
+            long bucket = CurrentBucket();
             switch (which)
             {
                 case CounterValue.Steps:
@@ -381,17 +368,20 @@ internal sealed class GradientWatchMetrics : IDisposable
                 case CounterValue.StepsSkipped:
                     into.Add(new Measurement<long>(skipped, runTags));
                     break;
-                case CounterValue.Issues:
-                    for (int i = 0; i < issues.Length; i++)
+                case CounterValue.RecentStepsSkipped:
+                    into.Add(new Measurement<long>(recentSkipped.Count(bucket), runTags));
+                    break;
+                case CounterValue.Issues or CounterValue.RecentIssues:
+                    foreach (var entry in issues.Values)
                     {
-                        into.Add(new Measurement<long>(issues[i], issueTags[i]));
+                        into.Add(new Measurement<long>(which == CounterValue.Issues ? entry.Total : entry.Recent.Count(bucket), entry.Tags));
                     }
 
                     break;
-                case CounterValue.Remedies:
-                    foreach (var (_, entry) in remedies)
+                case CounterValue.Remedies or CounterValue.RecentRemedies:
+                    foreach (var entry in remedies.Values)
                     {
-                        into.Add(new Measurement<long>(entry.Count, entry.Tags));
+                        into.Add(new Measurement<long>(which == CounterValue.Remedies ? entry.Total : entry.Recent.Count(bucket), entry.Tags));
                     }
 
                     break;
@@ -467,11 +457,20 @@ internal sealed class GradientWatchMetrics : IDisposable
         return double.IsNaN(max) ? fallback : max;
     }
 
-    private static int IssueIndex(GradientIssueKind kind, GradientEventSeverity severity)
+    private EventCount IssueCount(GradientIssueKind kind, GradientEventSeverity severity)
     {
-        int k = Array.IndexOf(Kinds, kind);
-        int s = Array.IndexOf(Severities, severity);
-        return k < 0 || s < 0 ? -1 : (k * Severities.Length) + s;
+        if (!issues.TryGetValue((kind, severity), out var entry))
+        {
+            entry = new EventCount(
+            [
+                runTags[0], runTags[1],
+                new(GradientWatchMetricNames.Kind, MetricLabels.Of(kind)),
+                new(GradientWatchMetricNames.Severity, MetricLabels.Of(severity)),
+            ]);
+            issues[(kind, severity)] = entry;
+        }
+
+        return entry;
     }
 
     private static double[] Filled(int length, double value)
@@ -497,10 +496,26 @@ internal sealed class GradientWatchMetrics : IDisposable
                 }
             }
 
-            remedies[key] = ([runTags[0], runTags[1], new(GradientWatchMetricNames.Remedy, key)], 0);
+            remedies[key] = new EventCount([runTags[0], runTags[1], new(GradientWatchMetricNames.Remedy, key)]);
         }
 
         return key;
+    }
+
+    /// <summary>One event series: its labels, the count since the run started, and the count in the trailing window.</summary>
+    private sealed class EventCount(KeyValuePair<string, object?>[] tags)
+    {
+        public KeyValuePair<string, object?>[] Tags { get; } = tags;
+
+        public long Total { get; private set; }
+
+        public WindowedCount Recent { get; } = new();
+
+        public void Add(long bucket)
+        {
+            Total++;
+            Recent.Add(bucket);
+        }
     }
 
     private struct Slot

@@ -69,14 +69,14 @@ public abstract class MonitoringStack : IDisposable
         ]);
     }
 
-    /// <summary>Copies the repository's Prometheus configuration file and rules, with the intervals shortened to 1 s.</summary>
-    protected string CopyPrometheusConfig(string file, Func<string, string>? edit = null)
+    /// <summary>Copies the repository's Prometheus configuration file and rules, with the intervals shortened to 1 s (or <paramref name="interval"/>).</summary>
+    protected string CopyPrometheusConfig(string file, Func<string, string>? edit = null, string interval = "1s")
     {
         string src = Repo.Path("dashboards", "prometheus");
         string config = File.ReadAllText(Path.Combine(src, file));
         Assert.Contains("  scrape_interval: 5s\n", config);
-        config = config.Replace("  scrape_interval: 5s\n", "  scrape_interval: 1s\n", StringComparison.Ordinal)
-            .Replace("  evaluation_interval: 5s\n", "  evaluation_interval: 1s\n", StringComparison.Ordinal);
+        config = config.Replace("  scrape_interval: 5s\n", $"  scrape_interval: {interval}\n", StringComparison.Ordinal)
+            .Replace("  evaluation_interval: 5s\n", $"  evaluation_interval: {interval}\n", StringComparison.Ordinal);
         string path = Path.Combine(Dir, file);
         File.WriteAllText(path, edit is null ? config : edit(config));
         Directory.CreateDirectory(Path.Combine(Dir, "rules"));
@@ -88,14 +88,16 @@ public abstract class MonitoringStack : IDisposable
         return path;
     }
 
-    /// <summary>Writes the file_sd targets file Prometheus reads (targets/live.json).</summary>
-    protected void WriteTargets(IEnumerable<int> ports)
+    /// <summary>Writes a file_sd targets file Prometheus reads (targets/<paramref name="name"/>.json), atomically.</summary>
+    protected void WriteTargets(IEnumerable<int> ports, string name = "live")
     {
         Directory.CreateDirectory(Path.Combine(Dir, "targets"));
-        File.WriteAllText(Path.Combine(Dir, "targets", "live.json"), new JsonArray(new JsonObject
+        string path = Path.Combine(Dir, "targets", name + ".json");
+        File.WriteAllText(path + ".tmp", new JsonArray(new JsonObject
         {
             ["targets"] = new JsonArray(ports.Select(p => (JsonNode)$"127.0.0.1:{p}").ToArray()),
         }).ToJsonString());
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     /// <summary>Starts one training process (the MetricsDemo sample) serving on <paramref name="port"/>.</summary>

@@ -51,6 +51,9 @@ public sealed class ProcessGroup(string workingDirectory) : IDisposable
         processes.Add((name, process, log, mayExit));
     }
 
+    /// <summary>The output lines of the named process kept so far (the last 200).</summary>
+    public IReadOnlyCollection<string> LogOf(string name) => processes.Single(p => p.Name == name).Log.ToArray();
+
     /// <summary>Whether the named process has exited.</summary>
     public bool HasExited(string name) => processes.Single(p => p.Name == name).Process.HasExited;
 

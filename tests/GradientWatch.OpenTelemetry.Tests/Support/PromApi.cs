@@ -19,6 +19,19 @@ public sealed class PromApi(Uri baseUri) : IDisposable
         return json["data"]!["result"]!.AsArray();
     }
 
+    /// <summary>Runs a PromQL range query from <paramref name="start"/> until now, as a Grafana panel does, and returns its result matrix.</summary>
+    public JsonArray QueryRange(string promql, DateTimeOffset start, TimeSpan step)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string? body = Get("api/v1/query_range?query=" + Uri.EscapeDataString(promql)
+            + "&start=" + start.ToUnixTimeSeconds().ToString(c) + "&end=" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(c)
+            + "&step=" + ((int)step.TotalSeconds).ToString(c));
+        Assert.True(body is not null, $"{BaseUri} did not answer the range query {promql}");
+        var json = JsonNode.Parse(body)!;
+        Assert.Equal("success", json["status"]!.GetValue<string>());
+        return json["data"]!["result"]!.AsArray();
+    }
+
     /// <summary>Values of a label on series matching a selector (what Grafana's label_values() does).</summary>
     public string[] LabelValues(string label, string match)
     {

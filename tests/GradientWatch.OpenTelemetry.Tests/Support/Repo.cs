@@ -12,6 +12,9 @@ internal static class Repo
     public static string MetricsDemoDll => System.IO.Path.GetFullPath(
         typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MetricsDemoPath").Value!);
 
+    public static string DemoDll => System.IO.Path.GetFullPath(
+        typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DemoPath").Value!);
+
     /// <summary>The standalone Aspire Dashboard's folder in the NuGet cache (restored with the test project).</summary>
     public static string AspireDashboardDir => typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AspireDashboardPath").Value!;
 
