@@ -162,7 +162,7 @@ public sealed class GradientWatchBuilder
             throw new ArgumentOutOfRangeException(nameof(consecutiveBadSteps), consecutiveBadSteps, "HaltAfter: consecutiveBadSteps must be at least 1.");
         }
 
-        return AddRemedy("halt", new RemedyOptions { Trigger = RemedyTrigger.OnIssues(GradientIssueKind.Exploding, GradientIssueKind.NonFinite) }, configure, o => new HaltRemedy(consecutiveBadSteps, o));
+        return AddRemedy("halt", new RemedyOptions { Trigger = RemedyTrigger.OnIssues(GradientEventSeverity.Error, GradientIssueKind.Exploding, GradientIssueKind.NonFinite) }, configure, o => new HaltRemedy(consecutiveBadSteps, o));
     }
 
     /// <summary>Calls <paramref name="callback"/> for every event. Exceptions are logged and never stop training.</summary>

@@ -58,8 +58,9 @@ public sealed class GradientWatchOptions
     public string? EventFilePath { get; set; }
 
     /// <summary>
-    /// A transient issue (exploding, non-finite) carries advice once it has occurred this many times within
-    /// the last <see cref="AdviceWindowSteps"/> steps. Persistent issues always carry advice. Default 3.
+    /// A transient issue (non-finite, Warning-level exploding outliers) carries advice once it has occurred this many
+    /// times within the last <see cref="AdviceWindowSteps"/> steps. Persistent issues and Error-severity exploding issues
+    /// (divergence) always carry advice. Default 3.
     /// </summary>
     public int AdviceAfterOccurrences { get; set; } = 3;
 

@@ -10,6 +10,7 @@ internal static class Layers
     {
         Runs.Activation.ReLU => nn.ReLU(),
         Runs.Activation.Tanh => nn.Tanh(),
+        Runs.Activation.LeakyReLU => nn.LeakyReLU(0.01),
         _ => nn.Sigmoid(),
     };
 

@@ -6,4 +6,5 @@ internal enum Activation
     ReLU,
     Tanh,
     Sigmoid,
+    LeakyReLU,
 }

@@ -31,6 +31,8 @@ internal static class CorpusRunner
             case RemedyConfig.Clip:
                 w.ClipGlobalNorm(1.0);
                 break;
+            case RemedyConfig.Defaults:
+                break;
         }
     }
 
@@ -51,6 +53,8 @@ internal static class CorpusRunner
 
         var events = new List<ObservedEvent>();
         var losses = new List<double>(spec.Steps);
+        var norms = new List<double>(spec.Steps);
+        var alphas = new List<double>(spec.Steps);
         using (var watch = model.WatchGradients(optimizer, w =>
         {
             Configure(w, config);
@@ -86,7 +90,9 @@ internal static class CorpusRunner
                     nn.utils.clip_grad_norm_(parameters, spec.LoopClipNorm);
                 }
 
-                watch.Step(value);
+                var snapshot = watch.Step(value);
+                norms.Add(snapshot.GlobalGradientNorm);
+                alphas.Add(snapshot.StepSizeAlpha);
                 losses.Add(value);
                 nonFiniteRun = double.IsFinite(value) ? 0 : nonFiniteRun + 1;
                 if (nonFiniteRun >= StopAfterNonFiniteSteps)
@@ -106,6 +112,8 @@ internal static class CorpusRunner
             EvalFinal = evalFinal,
             LayerMovement = movement,
             DeadFractions = dead,
+            GradientNorms = norms.ToArray(),
+            StepSizeAlphas = alphas.ToArray(),
             PlannedSteps = spec.Steps,
         };
         return new RunResult(spec, config, trajectory, events, clock.Elapsed.TotalSeconds);

@@ -2,7 +2,7 @@ using GradientWatch.Corpus.Scoring;
 
 namespace GradientWatch.Corpus.Runs;
 
-/// <summary>Trains the fix pairs (detection only) and labels both runs against their datasets' references.</summary>
+/// <summary>Trains the fix pairs with GradientWatch's defaults (detection only) and labels both runs against their datasets' references.</summary>
 internal static class FixPairRunner
 {
     public static IReadOnlyList<FixPairResult> Run(IReadOnlyList<FixPair> pairs, Action<string>? progress = null)
@@ -12,7 +12,7 @@ internal static class FixPairRunner
         {
             if (!references.TryGetValue((s.Dataset, s.Window), out double r))
             {
-                r = CorpusRunner.Run(CorpusDefinition.Reference(s.Dataset, s.Window), RemedyConfig.None).Trajectory.EvalFinal;
+                r = CorpusRunner.Run(CorpusDefinition.Reference(s.Dataset, s.Window), RemedyConfig.Defaults).Trajectory.EvalFinal;
                 references[(s.Dataset, s.Window)] = r;
             }
 
@@ -22,8 +22,8 @@ internal static class FixPairRunner
         var results = new List<FixPairResult>();
         foreach (var pair in pairs)
         {
-            var bad = CorpusRunner.Run(pair.Pathological, RemedyConfig.None);
-            var good = CorpusRunner.Run(pair.Fixed, RemedyConfig.None);
+            var bad = CorpusRunner.Run(pair.Pathological, RemedyConfig.Defaults);
+            var good = CorpusRunner.Run(pair.Fixed, RemedyConfig.Defaults);
             var result = new FixPairResult(pair, Labeller.Label(bad.Trajectory, Reference(pair.Pathological)), bad, Labeller.Label(good.Trajectory, Reference(pair.Fixed)), good);
             results.Add(result);
             progress?.Invoke($"fix {pair.Number} ({pair.Fix}): {ResultsReport(result)}");
@@ -33,5 +33,5 @@ internal static class FixPairRunner
     }
 
     private static string ResultsReport(FixPairResult r)
-        => $"{r.PathologicalLabel.Primary} [{string.Join(",", r.Detected)}] advice {(r.Advice is null ? "missing" : "ok")} → {r.FixedLabel.Primary}, {r.FixedAlarms} alarms{(r.Shown ? "" : "  (not shown)")}";
+        => $"{r.PathologicalLabel.Primary} [{string.Join(",", r.Detected)}] advice {(r.Advice is null ? "missing" : "ok")} → {r.FixedLabel.Primary}, {r.FixedAlarms} alarms [{string.Join(",", r.Fixed.Events.Where(e => !e.IsRemedy).Select(e => e.Kind).Distinct())}]{(r.Shown ? "" : "  (not shown)")}";
 }

@@ -11,4 +11,7 @@ internal enum RemedyConfig
 
     /// <summary><c>ClipGlobalNorm(1.0)</c> alone.</summary>
     Clip,
+
+    /// <summary>GradientWatch's defaults exactly (overshooting, which is opt-in, stays off); used by the fix pairs.</summary>
+    Defaults,
 }

@@ -22,6 +22,12 @@ internal sealed record Trajectory
     /// <summary>Per hidden activation layer, input side first: fraction of units that are exactly zero on every held-out row (ReLU models).</summary>
     public double[] DeadFractions { get; init; } = [];
 
+    /// <summary>Global gradient norm per step as GradientWatch measured it (for analysis and dumps; the labeller never reads it).</summary>
+    public double[] GradientNorms { get; init; } = [];
+
+    /// <summary>Step-size α per step as GradientWatch measured it (detection-only runs; for analysis, never read by the labeller).</summary>
+    public double[] StepSizeAlphas { get; init; } = [];
+
     /// <summary>Steps the run was planned for.</summary>
     public int PlannedSteps { get; init; }
 }

@@ -21,6 +21,6 @@ internal sealed record CorpusScore
 
     public required IReadOnlyList<RemedyScore> Remedies { get; init; }
 
-    /// <summary>Median and 90th percentile of |a − b| / min(a, b) of the final loss of healthy runs that differ only in seed.</summary>
+    /// <summary>Median and 90th percentile of the progress difference between healthy runs that differ only in seed.</summary>
     public required (double Median, double P90, int Pairs) SeedNoise { get; init; }
 }

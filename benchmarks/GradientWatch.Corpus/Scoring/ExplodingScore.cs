@@ -15,10 +15,10 @@ internal sealed record ExplodingScore
     /// <summary>Diverged runs whose blow-up came within the first 10 steps (the old warm-up).</summary>
     public int EarlyDivergence { get; init; }
 
-    /// <summary>Of those, flagged before the blow-up.</summary>
+    /// <summary>Of those, flagged in time.</summary>
     public int EarlyFlagged { get; init; }
 
-    /// <summary>Steps from the first exploding alarm to the blow-up (non-finite or 10× loss), per diverged run that was flagged in time.</summary>
+    /// <summary>Steps from the first exploding alarm to the first non-finite loss (or, when the loss stayed finite, the blow-up), per diverged run flagged in time.</summary>
     public IReadOnlyList<int> LeadTimes { get; init; } = [];
 
     /// <summary>Ids of diverged runs not flagged in time.</summary>

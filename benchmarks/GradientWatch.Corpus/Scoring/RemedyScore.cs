@@ -16,8 +16,11 @@ internal sealed record RemedyScore
     /// <summary>Worst (largest) ratio on healthy runs.</summary>
     public double HealthyWorstRatio { get; init; }
 
-    /// <summary>Healthy runs made worse by more than the seed noise (the 90th percentile of seed-pair differences).</summary>
+    /// <summary>Healthy runs that lost more progress toward the reference than the seed noise (90th percentile of seed-pair differences).</summary>
     public int HealthyHarmed { get; init; }
+
+    /// <summary>Largest loss of progress on a healthy run (share of the way from start to reference).</summary>
+    public double HealthyWorstProgressLost { get; init; }
 
     /// <summary>Healthy runs on which a remedy acted at all.</summary>
     public int HealthyRunsTouched { get; init; }

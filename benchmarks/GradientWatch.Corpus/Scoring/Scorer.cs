@@ -75,19 +75,17 @@ internal static class Scorer
         int flaggedBefore = 0, early = 0, earlyFlagged = 0;
         foreach (var e in diverged)
         {
-            int deadline = e.Label.NonFiniteStep ?? e.Label.BlowUpStep ?? (e.Baseline.Trajectory.Losses.Length + 1);
+            // In time: strictly before the first non-finite loss; for runs whose loss stayed finite, at or before the blow-up.
+            int deadline = e.Label.NonFiniteStep ?? e.Label.BlowUpStep ?? e.Baseline.Trajectory.Losses.Length;
             long? first = FirstIssue(e.Baseline, GradientIssueKind.Exploding);
-            bool inTime = first is { } f && f < deadline;
+            bool inTime = first is { } f && (e.Label.NonFiniteStep is null ? f <= deadline : f < deadline);
             bool isEarly = (e.Label.BlowUpStep ?? int.MaxValue) <= 10;
             early += isEarly ? 1 : 0;
             if (inTime)
             {
                 flaggedBefore++;
-                earlyFlagged += isEarly && first < e.Label.BlowUpStep ? 1 : 0;
-                if (e.Label.BlowUpStep is { } b)
-                {
-                    leads.Add((int)(b - first!.Value));
-                }
+                earlyFlagged += isEarly ? 1 : 0;
+                leads.Add((int)(deadline - first!.Value));
             }
             else
             {
@@ -112,6 +110,7 @@ internal static class Scorer
         var compared = entries.Where(e => e.Results.ContainsKey(config)).ToList();
         var healthy = compared.Where(e => e.Label.Primary == LabelKind.Healthy).ToList();
         var ratios = healthy.Select(e => e.Results[config].Trajectory.EvalFinal / e.Baseline.Trajectory.EvalFinal).ToList();
+        var progressLost = healthy.Select(e => e.Label.Progress - Labeller.Label(e.Results[config].Trajectory, e.Reference).Progress).ToList();
         var failing = compared.Where(e => e.Label.IsExploding || e.Label.Has(LabelKind.DeadUnits)).ToList();
         var diverged = compared.Where(e => e.Label.Has(LabelKind.Diverged)).ToList();
         int misattributed = 0, remedyEvents = 0;
@@ -133,7 +132,8 @@ internal static class Scorer
             HealthyRuns = healthy.Count,
             HealthyMedianRatio = ratios.Count == 0 ? double.NaN : Median(ratios),
             HealthyWorstRatio = ratios.Count == 0 ? double.NaN : ratios.Max(),
-            HealthyHarmed = ratios.Count(r => !(r <= 1 + noise)),
+            HealthyHarmed = progressLost.Count(p => !(p <= noise)),
+            HealthyWorstProgressLost = progressLost.Count == 0 ? double.NaN : progressLost.Max(),
             HealthyRunsTouched = healthy.Count(e => e.Results[config].Events.Any(ev => ev.IsRemedy)),
             FailingRuns = failing.Count,
             Rescued = failing.Count(e => Labeller.Label(e.Results[config].Trajectory, e.Reference).Primary == LabelKind.Healthy),
@@ -144,18 +144,22 @@ internal static class Scorer
         };
     }
 
-    /// <summary>Relative difference of final loss between healthy runs whose specifications differ only in seed.</summary>
+    /// <summary>
+    /// Seed noise: the difference in progress (share of the way from the start loss to the reference) between healthy
+    /// runs whose specifications differ only in seed. Progress, not the loss ratio, because a ratio of two tiny final
+    /// losses (0.002 against 0.004) says little about a run that went from 1.1 to either.
+    /// </summary>
     private static (double Median, double P90, int Pairs) SeedNoise(IReadOnlyList<CorpusEntry> entries)
     {
         var diffs = new List<double>();
         foreach (var group in entries.Where(e => e.Label.Primary == LabelKind.Healthy).GroupBy(e => (e.Spec with { Seed = 0 }).Id))
         {
-            var finals = group.Select(e => e.Baseline.Trajectory.EvalFinal).ToArray();
-            for (int i = 0; i < finals.Length; i++)
+            var progress = group.Select(e => e.Label.Progress).ToArray();
+            for (int i = 0; i < progress.Length; i++)
             {
-                for (int j = i + 1; j < finals.Length; j++)
+                for (int j = i + 1; j < progress.Length; j++)
                 {
-                    diffs.Add(Math.Abs(finals[i] - finals[j]) / Math.Min(finals[i], finals[j]));
+                    diffs.Add(Math.Abs(progress[i] - progress[j]));
                 }
             }
         }

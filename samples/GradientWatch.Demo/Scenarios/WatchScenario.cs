@@ -21,8 +21,8 @@ internal sealed class WatchScenario : IDemoScenario
 
     public string Description => "A 4-layer ReLU MLP with SGD (lr 0.05, momentum 0.9), trained in real time at 2 steps per second (--pace) "
         + "for 3 minutes, so Prometheus and the Grafana dashboards follow it. After a healthy start, a fault multiplies the first layer's "
-        + "activations by 30 for 24 steps (as a broken feature would): the gradients explode, GradientWatch clips every step to norm 1 and "
-        + "halves the learning rate, and the loss comes back when the fault ends. Later, two steps turn NaN and are skipped.";
+        + $"activations by {SurgeGain:0} for 16 steps (as a broken feature would): the gradients explode, GradientWatch clips the global norm "
+        + "to 5 and halves the learning rate, and the loss comes back when the fault ends. Later, two steps turn NaN and are skipped.";
 
     public int DefaultEpochs => 45;
 

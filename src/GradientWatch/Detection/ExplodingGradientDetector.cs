@@ -2,10 +2,18 @@ using System.Globalization;
 
 namespace GradientWatch.Detection;
 
-/// <summary>Absolute, z-score (ZClip-style) and jump triggers for exploding gradients.</summary>
+/// <summary>
+/// Exploding-gradient triggers: divergence (norm and loss grow together) and growth (the norm alone grows a lot), both
+/// Error and free of warm-up; absolute thresholds (Error); z-score (ZClip-style) and per-layer jump outliers (Warning).
+/// </summary>
 internal sealed class ExplodingGradientDetector : IGradientDetector
 {
     private readonly ExplodingGradientOptions options;
+    private readonly Queue<double> recentNorms = new();
+    private readonly Queue<double> recentLosses = new();
+    private double firstNorm = double.NaN;
+    private double firstLoss = double.NaN;
+    private double previousNorm = double.NaN;
     private ExponentialMovingStatistics global;
     private ExponentialMovingStatistics[] layers = Array.Empty<ExponentialMovingStatistics>();
 
@@ -33,9 +41,20 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
         double? observed = null;
         double? threshold = null;
         var details = new Dictionary<string, double> { ["global_norm"] = norm };
+        bool error = false;
+        double loss = snapshot.Loss is { } stepLoss && double.IsFinite(stepLoss) ? stepLoss : double.NaN;
+        DetectGrowth(norm, loss, triggers, details, ref observed, ref threshold, ref error);
+        if (error)
+        {
+            foreach (var layer in TopLayers(snapshot, 3))
+            {
+                flagged.Add(layer);
+            }
+        }
 
         if (options.GlobalNormThreshold is { } g && norm > g)
         {
+            error = true;
             triggers.Add("absolute");
             (observed, threshold) = (norm, g);
             foreach (var l in TopLayers(snapshot, 3))
@@ -63,6 +82,7 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
 
             if (any)
             {
+                error = true;
                 triggers.Add("absolute_layer");
             }
         }
@@ -133,6 +153,7 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
             layers[i].Update(Math.Min(layer.GradientNorm, cap));
         }
 
+        Remember(norm, loss);
         if (triggers.Count == 0)
         {
             return;
@@ -143,13 +164,95 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
         {
             Kind = GradientIssueKind.Exploding,
             Trigger = string.Join('+', triggers),
-            Severity = GradientEventSeverity.Error,
+            Severity = error ? GradientEventSeverity.Error : GradientEventSeverity.Warning,
             Layers = names,
             ObservedValue = observed,
             Threshold = threshold,
             Details = details,
-            Message = string.Create(CultureInfo.InvariantCulture, $"exploding gradients ({string.Join(", ", triggers)}): global norm {norm:G4}; largest in {string.Join(", ", names.Take(3))}"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"exploding gradients ({string.Join(", ", triggers)}): global norm {norm:G4}{Growth(details)}; largest in {string.Join(", ", names.Take(3))}"),
         });
+    }
+
+    /// <summary>The divergence and growth triggers: against the first step's values and the recent medians, from the second step on.</summary>
+    private void DetectGrowth(double norm, double loss, List<string> triggers, Dictionary<string, double> details, ref double? observed, ref double? threshold, ref bool error)
+    {
+        if (double.IsNaN(firstNorm))
+        {
+            return; // The first step is the reference.
+        }
+
+        double medianNorm = recentNorms.Count >= 3 ? Median(recentNorms) : double.NaN;
+        if (options.DivergenceNormFactor is { } d && double.IsFinite(loss) && firstLoss > 0)
+        {
+            double lf = options.DivergenceLossFactor;
+            bool fromStart = norm >= d * firstNorm && loss >= lf * firstLoss;
+            double medianLoss = recentLosses.Count >= 3 ? Median(recentLosses) : double.NaN;
+            bool fromRecent = medianNorm > 0 && medianLoss > 0 && norm >= d * medianNorm && loss >= lf * medianLoss && loss >= firstLoss;
+            if (fromStart || fromRecent)
+            {
+                error = true;
+                triggers.Add("divergence");
+                double baseNorm = fromStart ? firstNorm : medianNorm;
+                double baseLoss = fromStart ? firstLoss : medianLoss;
+                observed ??= norm / baseNorm;
+                threshold ??= d;
+                details["norm_growth"] = norm / baseNorm;
+                details["loss_growth"] = loss / baseLoss;
+                details["loss"] = loss;
+            }
+        }
+
+        if (options.GrowthFactor is { } gf && norm > previousNorm
+            && (norm >= gf * firstNorm || (medianNorm > 0 && norm >= gf * medianNorm)))
+        {
+            error = true;
+            triggers.Add("growth");
+            double growth = norm / Math.Min(firstNorm, double.IsNaN(medianNorm) ? firstNorm : medianNorm);
+            observed ??= growth;
+            threshold ??= gf;
+            details["norm_growth"] = growth;
+        }
+    }
+
+    private static string Growth(Dictionary<string, double> details)
+    {
+        string text = details.TryGetValue("norm_growth", out double n) ? string.Create(CultureInfo.InvariantCulture, $" ({n:G3}× its reference)") : string.Empty;
+        return details.TryGetValue("loss_growth", out double l) ? text + string.Create(CultureInfo.InvariantCulture, $", loss {details["loss"]:G4} ({l:G3}× its reference)") : text;
+    }
+
+    private void Remember(double norm, double loss)
+    {
+        if (double.IsNaN(firstNorm) && norm > 0)
+        {
+            firstNorm = norm;
+        }
+
+        if (double.IsNaN(firstLoss) && double.IsFinite(loss))
+        {
+            firstLoss = loss;
+        }
+
+        previousNorm = norm;
+        Push(recentNorms, norm);
+        if (double.IsFinite(loss))
+        {
+            Push(recentLosses, loss);
+        }
+    }
+
+    private void Push(Queue<double> queue, double value)
+    {
+        queue.Enqueue(value);
+        while (queue.Count > options.RecentSteps)
+        {
+            queue.Dequeue();
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static IEnumerable<int> TopLayers(StepSnapshot snapshot, int count)

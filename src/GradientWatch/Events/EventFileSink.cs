@@ -106,15 +106,6 @@ internal sealed class EventFileSink : IDisposable
         }
     }
 
-    /// <summary>Tries once more to write what is held back (used before closing, and by tests).</summary>
-    internal void Retry()
-    {
-        lock (gate)
-        {
-            Drain();
-        }
-    }
-
     public void Dispose()
     {
         lock (gate)
@@ -126,7 +117,7 @@ internal sealed class EventFileSink : IDisposable
 
             if (backlog.Count > 0)
             {
-                Drain();
+                Drain(force: true);
             }
 
             disposed = true;
@@ -150,9 +141,9 @@ internal sealed class EventFileSink : IDisposable
     }
 
     /// <summary>Writes the backlog in order, one write per line; stops at the first failure and schedules a retry.</summary>
-    private void Drain()
+    private void Drain(bool force = false)
     {
-        if (file is null && !TryOpen())
+        if (file is null && !TryOpen(force))
         {
             return;
         }
@@ -229,9 +220,9 @@ internal sealed class EventFileSink : IDisposable
         retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, LongestRetry.Ticks));
     }
 
-    private bool TryOpen()
+    private bool TryOpen(bool force = false)
     {
-        if (opened && file is null && time.GetTimestamp() < retryAt)
+        if (!force && opened && file is null && time.GetTimestamp() < retryAt)
         {
             return false;
         }

@@ -25,7 +25,7 @@ internal sealed class AdaptiveClipRemedy : GradientRemedy
 
         return Action(
             string.Create(CultureInfo.InvariantCulture, $"adaptive clipping (λ={clipping:G3}) scaled the gradients of {units} unit(s)"),
-            cause,
+            ScalingCause(context, cause),
             units,
             clipping,
             new Dictionary<string, double> { ["units_clipped"] = units });

@@ -23,7 +23,7 @@ internal sealed class ClipGlobalNormRemedy : GradientRemedy
         context.Editor.ScaleAll(scale);
         return Action(
             string.Create(CultureInfo.InvariantCulture, $"clipped global gradient norm {norm:G4} to {maxNorm:G4} (scale {scale:G4})"),
-            cause ?? GradientIssueKind.Exploding,
+            ScalingCause(context, cause),
             norm,
             maxNorm,
             new Dictionary<string, double> { ["scale"] = scale, ["norm_before"] = norm, ["norm_after"] = context.Editor.CurrentGlobalNorm });

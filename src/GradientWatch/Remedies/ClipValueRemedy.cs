@@ -26,7 +26,7 @@ internal sealed class ClipValueRemedy : GradientRemedy
 
         return Action(
             string.Create(CultureInfo.InvariantCulture, $"clamped {changed} gradient element(s) to ±{limit:G4} (max |g| was {maxAbs:G4})"),
-            cause,
+            ScalingCause(context, cause),
             maxAbs,
             limit,
             new Dictionary<string, double> { ["elements_clamped"] = changed });

@@ -36,6 +36,13 @@ internal abstract class GradientRemedy
     /// <summary>Called on every step the remedy did not act (for recovery and counting). Default: nothing.</summary>
     protected virtual RemedyAction? Observe(RemedyContext context, bool triggered) => null;
 
+    /// <summary>
+    /// The cause a gradient-scaling remedy reports: the trigger's issue, or else <c>exploding</c> when an exploding issue
+    /// was reported on this step, or else none. Never an issue that did not occur.
+    /// </summary>
+    protected static GradientIssueKind? ScalingCause(RemedyContext context, GradientIssueKind? cause)
+        => cause ?? (context.HasIssue(GradientIssueKind.Exploding) ? GradientIssueKind.Exploding : null);
+
     protected RemedyAction Action(string message, GradientIssueKind? cause, double? observed = null, double? threshold = null, IReadOnlyDictionary<string, double>? details = null, IReadOnlyList<string>? layers = null)
         => new()
         {

@@ -11,7 +11,7 @@ public sealed class LearningRateReductionOptions : RemedyOptions
     /// <summary>Creates options with the remedy's defaults: trigger on exploding or non-finite gradients, cooldown 50 steps.</summary>
     public LearningRateReductionOptions()
     {
-        Trigger = RemedyTrigger.OnIssues(GradientIssueKind.Exploding, GradientIssueKind.NonFinite);
+        Trigger = RemedyTrigger.OnIssues(GradientEventSeverity.Error, GradientIssueKind.Exploding, GradientIssueKind.NonFinite);
         CooldownSteps = 50;
     }
 

@@ -8,11 +8,12 @@ public sealed class RemedyTrigger
     private readonly GradientIssueKind[] kinds;
     private readonly double? normThreshold;
 
-    private RemedyTrigger(string description, GradientIssueKind[] kinds, double? normThreshold)
+    private RemedyTrigger(string description, GradientIssueKind[] kinds, double? normThreshold, GradientEventSeverity minimumSeverity = GradientEventSeverity.Info)
     {
         Description = description;
         this.kinds = kinds;
         this.normThreshold = normThreshold;
+        MinimumSeverity = minimumSeverity;
     }
 
     /// <summary>Acts on every step (the remedy itself decides whether anything needs changing, e.g. clipping only above the limit).</summary>
@@ -24,6 +25,9 @@ public sealed class RemedyTrigger
     /// <summary>The issue kinds this trigger reacts to; empty for <see cref="Always"/> and norm thresholds.</summary>
     public IReadOnlyList<GradientIssueKind> Kinds => kinds;
 
+    /// <summary>The least severe issue this trigger reacts to (<see cref="GradientEventSeverity.Info"/>: any).</summary>
+    public GradientEventSeverity MinimumSeverity { get; }
+
     /// <summary>Acts on steps where a detector reported one of <paramref name="kinds"/>.</summary>
     public static RemedyTrigger OnIssues(params GradientIssueKind[] kinds)
     {
@@ -34,6 +38,19 @@ public sealed class RemedyTrigger
         }
 
         return new RemedyTrigger("on " + string.Join(", ", kinds.Distinct()), kinds.Distinct().ToArray(), null);
+    }
+
+    /// <summary>
+    /// Acts on steps where a detector reported one of <paramref name="kinds"/> at <paramref name="minimumSeverity"/> or
+    /// above; for example <c>OnIssues(GradientEventSeverity.Error, GradientIssueKind.Exploding)</c> ignores the
+    /// Warning-level statistical outliers and reacts to sustained growth, divergence and non-finite values.
+    /// </summary>
+    public static RemedyTrigger OnIssues(GradientEventSeverity minimumSeverity, params GradientIssueKind[] kinds)
+    {
+        var trigger = OnIssues(kinds);
+        return minimumSeverity <= GradientEventSeverity.Info
+            ? trigger
+            : new RemedyTrigger($"{trigger.Description} ({minimumSeverity.ToString().ToLowerInvariant()} or worse)", trigger.kinds, null, minimumSeverity);
     }
 
     /// <summary>Acts on steps whose global gradient norm exceeds <paramref name="threshold"/>.</summary>
@@ -60,13 +77,13 @@ public sealed class RemedyTrigger
 
         if (kinds.Length == 0)
         {
-            cause = issues.Count > 0 ? issues[0].Kind : null;
+            // Nothing in particular triggered the remedy: it names no issue (a clip names the exploding issue of its step itself).
             return true;
         }
 
         foreach (var issue in issues)
         {
-            if (Array.IndexOf(kinds, issue.Kind) >= 0)
+            if (issue.Severity >= MinimumSeverity && Array.IndexOf(kinds, issue.Kind) >= 0)
             {
                 cause = issue.Kind;
                 return true;

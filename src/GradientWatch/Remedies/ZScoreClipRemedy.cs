@@ -44,7 +44,7 @@ internal sealed class ZScoreClipRemedy : GradientRemedy
         history.Update(limit);
         return Action(
             string.Create(CultureInfo.InvariantCulture, $"z-score clip: global norm {norm:G4} above mean {history.Mean:G4} + {z:G3}σ; scaled to {limit:G4}"),
-            cause ?? GradientIssueKind.Exploding,
+            ScalingCause(context, cause),
             norm,
             limit,
             new Dictionary<string, double> { ["scale"] = scale, ["zscore"] = history.ZScore(norm) });

@@ -35,7 +35,7 @@ public sealed class ExplodingGradientDetectorTests
     [Fact]
     public void ZScoreWaitsForWarmupThenFiresOnASpike()
     {
-        var options = new ExplodingGradientOptions { ZScoreThreshold = 3, WarmupSteps = 10, JumpFactor = null, Smoothing = 0.9 };
+        var options = new ExplodingGradientOptions { ZScoreThreshold = 3, WarmupSteps = 10, JumpFactor = null, Smoothing = 0.9, GrowthFactor = null };
         var detector = new ExplodingGradientDetector(options);
         var issues = new List<DetectedIssue>();
 
@@ -55,6 +55,7 @@ public sealed class ExplodingGradientDetectorTests
         detector2.Detect(Snapshots.FromNorms(31, 3.0), issues);
         var issue = Assert.Single(issues);
         Assert.Equal("zscore", issue.Trigger);
+        Assert.Equal(GradientEventSeverity.Warning, issue.Severity); // a statistical outlier, not evidence of divergence
         Assert.True(issue.ObservedValue > 3);
         Assert.Equal(3, issue.Threshold);
     }
@@ -105,6 +106,7 @@ public sealed class ExplodingGradientDetectorTests
         detector.Detect(Snapshots.FromNorms(7, 14.0, 100.0), issues);
         var issue = Assert.Single(issues);
         Assert.Equal("jump", issue.Trigger);
+        Assert.Equal(GradientEventSeverity.Warning, issue.Severity);
         Assert.Equal(new[] { "layer0" }, issue.Layers);
         Assert.Equal(14.0 / 1.24, issue.ObservedValue!.Value, 9);
     }
@@ -115,6 +117,91 @@ public sealed class ExplodingGradientDetectorTests
         var detector = new ExplodingGradientDetector(new ExplodingGradientOptions { GlobalNormThreshold = 1 });
         var issues = new List<DetectedIssue>();
         detector.Detect(Snapshots.Build(1, new[] { 1.0, 2.0 }, nanCounts: new long[] { 0, 3 }), issues);
+        Assert.Empty(issues);
+    }
+
+    private static StepSnapshot Step(long step, double norm, double? loss) => Snapshots.Build(step, [norm], loss: loss);
+
+    [Fact]
+    public void DefaultsTurnTheOutlierTriggersOffAndTheDivergenceTriggersOn()
+    {
+        var o = new ExplodingGradientOptions();
+        Assert.Null(o.ZScoreThreshold);
+        Assert.Null(o.JumpFactor);
+        Assert.Equal(5.0, o.DivergenceNormFactor);
+        Assert.Equal(3.0, o.DivergenceLossFactor);
+        Assert.Equal(50.0, o.GrowthFactor);
+    }
+
+    [Fact]
+    public void DivergenceIsFlaggedOnTheSecondStepWithoutWarmup()
+    {
+        // The shape of the issue's regression MLP (SGD lr 1.2): loss 6.5e17 at step 7, NaN at step 8.
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 0.9, 1.0), issues);
+        Assert.Empty(issues);
+        detector.Detect(Step(2, 6.0, 4.0), issues);
+        var issue = Assert.Single(issues);
+        Assert.Equal("divergence", issue.Trigger);
+        Assert.Equal(GradientEventSeverity.Error, issue.Severity);
+        Assert.Equal(6.0 / 0.9, issue.ObservedValue!.Value, 9);
+        Assert.Equal(4.0, issue.Details["loss_growth"], 9);
+        Assert.Contains("loss 4", issue.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANormJumpWhileTheLossFallsIsNotDivergence()
+    {
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 1.0, 1.0), issues);
+        detector.Detect(Step(2, 10.0, 0.8), issues); // 10× the norm, but the loss fell: early training, not divergence
+        detector.Detect(Step(3, 12.0, 2.5), issues); // loss up, but only 2.5× its start
+        Assert.Empty(issues);
+    }
+
+    [Fact]
+    public void DivergenceLateInTrainingIsMeasuredAgainstTheRecentMedian()
+    {
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 1.0, 2.0), issues);
+        for (int s = 2; s <= 30; s++)
+        {
+            detector.Detect(Step(s, 0.2, 0.5), issues);
+        }
+
+        detector.Detect(Step(31, 0.9, 1.9), issues); // 4.5× the recent norm: below the factor
+        Assert.Empty(issues);
+        detector.Detect(Step(32, 1.2, 1.6), issues); // 6× the recent norm, 3.2× the recent loss, but below the first loss
+        Assert.Empty(issues);
+        detector.Detect(Step(33, 1.5, 2.1), issues); // 7.5× the recent norm, 4.2× the recent loss, above the first loss
+        Assert.Equal("divergence", Assert.Single(issues).Trigger);
+    }
+
+    [Fact]
+    public void GrowthOfTheNormAloneIsFlaggedWhenNoLossIsPassed()
+    {
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 0.5, null), issues);
+        detector.Detect(Step(2, 20.0, null), issues); // 40×
+        Assert.Empty(issues);
+        detector.Detect(Step(3, 30.0, null), issues); // 60× the first, and rising
+        var issue = Assert.Single(issues);
+        Assert.Equal("growth", issue.Trigger);
+        Assert.Equal(GradientEventSeverity.Error, issue.Severity);
+        Assert.Equal(60.0, issue.ObservedValue!.Value, 9);
+    }
+
+    [Fact]
+    public void DivergenceAndGrowthCanBeTurnedOff()
+    {
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions { DivergenceNormFactor = null, GrowthFactor = null, GlobalNormThreshold = 1e6 });
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 1.0, 1.0), issues);
+        detector.Detect(Step(2, 1000.0, 100.0), issues);
         Assert.Empty(issues);
     }
 }

@@ -148,6 +148,37 @@ public sealed class EventFileFaultTests
     }
 
     [Fact]
+    public void DisposingTriesTheFileOnceMoreBeforeGivingUpOnTheBacklog()
+    {
+        string blocker = Path.Combine(Path.GetTempPath(), $"gw-dispose-retry-{Guid.NewGuid():N}");
+        File.WriteAllText(blocker, "a file where a directory should be");
+        string path = Path.Combine(blocker, "events.jsonl");
+        try
+        {
+            using (var sink = new EventFileSink(path, NullLogger.Instance, new SteppedTime()))
+            {
+                sink.Write(Event(1));
+                sink.Write(Event(2));
+                Assert.Equal(2, sink.BacklogCount);
+                File.Delete(blocker);
+            }
+
+            Assert.Equal(new long[] { 1, 2 }, File.ReadAllLines(path).Select(l => GradientEvent.ParseJson(l).Step));
+        }
+        finally
+        {
+            if (Directory.Exists(blocker))
+            {
+                Directory.Delete(blocker, recursive: true);
+            }
+            else if (File.Exists(blocker))
+            {
+                File.Delete(blocker);
+            }
+        }
+    }
+
+    [Fact]
     public void TheBacklogIsBoundedAndCountsWhatItDrops()
     {
         var time = new SteppedTime();

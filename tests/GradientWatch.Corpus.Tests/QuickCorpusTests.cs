@@ -1,0 +1,104 @@
+using GradientWatch.Corpus.Runs;
+using GradientWatch.Corpus.Scoring;
+
+namespace GradientWatch.Corpus.Tests;
+
+/// <summary>The detection targets of issue 11, asserted on the quick subset of the corpus with GradientWatch's defaults.</summary>
+[Collection(QuickCorpusCollection.Name)]
+public sealed class QuickCorpusTests
+{
+    private readonly QuickCorpusFixture corpus;
+
+    public QuickCorpusTests(QuickCorpusFixture corpus) => this.corpus = corpus;
+
+    private CorpusScore Score => corpus.Score;
+
+    private DetectorScore Detector(GradientIssueKind kind) => Score.Detectors.Single(d => d.Kind == kind);
+
+    [Fact]
+    public void TheSubsetCoversHealthyAndFailingRuns()
+    {
+        Assert.InRange(Score.Runs, 35, 50);
+        Assert.True(Score.LabelCounts[LabelKind.Healthy] >= 15, $"healthy runs: {Score.LabelCounts[LabelKind.Healthy]}");
+        Assert.True(Score.LabelCounts[LabelKind.Diverged] >= 3, $"diverged runs: {Score.LabelCounts[LabelKind.Diverged]}");
+        Assert.True(Score.LabelCounts[LabelKind.Vanishing] >= 2, $"vanishing runs: {Score.LabelCounts[LabelKind.Vanishing]}");
+    }
+
+    [Fact]
+    public void NoHealthyRunRaisesAnErrorSeverityAlarm()
+    {
+        var offenders = corpus.Entries.Where(e => e.Label.Primary == LabelKind.Healthy)
+            .Where(e => e.Baseline.Events.Any(ev => !ev.IsRemedy && ev.Severity >= GradientEventSeverity.Error))
+            .Select(e => e.Spec.Id);
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void EveryDivergingRunIsFlaggedBeforeItsLossGoesNonFinite()
+    {
+        Assert.Empty(Score.Exploding.Missed);
+        Assert.True(Score.Exploding.EarlyDivergence >= 2, "the subset holds runs that blow up inside the first 10 steps");
+        Assert.Equal(Score.Exploding.EarlyDivergence, Score.Exploding.EarlyFlagged);
+    }
+
+    [Fact]
+    public void ExplodingAlarmsArePreciseAndEarly()
+    {
+        Assert.True(Detector(GradientIssueKind.Exploding).Precision >= 0.95, $"precision {Detector(GradientIssueKind.Exploding).Precision}");
+        Assert.True(Score.Exploding.MedianLead >= 3, $"median lead {Score.Exploding.MedianLead}");
+    }
+
+    [Fact]
+    public void VanishingAndDeadUnitDetectionFindRunsThatHaveThem()
+    {
+        Assert.True(Detector(GradientIssueKind.Vanishing).TruePositives >= 1);
+        Assert.True(Detector(GradientIssueKind.Vanishing).Recall >= 0.5, $"vanishing recall {Detector(GradientIssueKind.Vanishing).Recall}");
+    }
+
+    [Fact]
+    public void OvershootingIsMostlyQuietOnHealthyRuns()
+    {
+        // With α alone, 13 of the subset's 24 healthy runs were flagged (62 of 151 on the whole corpus); quiet while the
+        // loss converges, 2 (8 of 151). Not zero: see RESULTS.md. Overshooting is opt-in (DetectOvershooting).
+        var overshooting = Detector(GradientIssueKind.Overshooting);
+        Assert.True(overshooting.HealthyRunsFlagged * 10 <= Score.LabelCounts[LabelKind.Healthy], $"{overshooting.HealthyRunsFlagged} healthy runs flagged");
+        Assert.Equal(0, overshooting.HealthyRunsWithErrors);
+    }
+
+    [Fact]
+    public void RemedyEventsNeverNameAnIssueThatDidNotOccur()
+    {
+        var recommended = Score.Remedies.Single(r => r.Config == RemedyConfig.Recommended);
+        Assert.True(recommended.RemedyEvents > 0);
+        Assert.Equal(0, recommended.MisattributedEvents);
+    }
+
+    [Fact]
+    public void TheRecommendedChainCostsHealthyRunsNothingAndRescuesDivergingOnes()
+    {
+        var recommended = Score.Remedies.Single(r => r.Config == RemedyConfig.Recommended);
+        Assert.InRange(recommended.HealthyMedianRatio, 0.95, 1.02);
+        Assert.True(recommended.DivergedNoLonger * 2 > recommended.DivergedRuns, $"{recommended.DivergedNoLonger} of {recommended.DivergedRuns} diverged runs no longer diverge");
+        foreach (var e in corpus.Entries.Where(e => e.Label.Primary == LabelKind.Healthy))
+        {
+            // The learning rate is never reduced on a healthy run (the issue's 7 halvings came from noise alarms).
+            Assert.DoesNotContain(e.Results[RemedyConfig.Recommended].Events, ev => ev.IsRemedy && ev.Remedy == "reduce_lr");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)] // a lower learning rate
+    [InlineData(3)] // a shorter network
+    [InlineData(7)] // gradient clipping
+    public void AFixPairIsFlaggedWithAdviceNamingTheFixAndTheFixedRunTrainsWithoutAlarms(int number)
+    {
+        var pair = FixPairs.All().Single(p => p.Number == number);
+        var result = Assert.Single(FixPairRunner.Run([pair]));
+        Assert.NotEmpty(result.Detected);
+        Assert.NotNull(result.Advice);
+        Assert.Contains(pair.AdviceKeyword, result.Advice, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(LabelKind.Healthy, result.FixedLabel.Primary);
+        Assert.Equal(0, result.FixedAlarms);
+        Assert.True(result.Shown);
+    }
+}
