@@ -29,7 +29,11 @@ internal static class Tools
     public const string VictoriaMetricsHint = "Install VictoriaMetrics and vmalert with: bash scripts/ensure-victoria-metrics.sh (bash scripts/test.sh does it).";
 
     /// <summary>Runs a tool to completion (bounded), returning its exit code and combined output.</summary>
-    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string? workingDirectory = null, string? stdin = null, int timeoutSeconds = 60)
+    /// <remarks>
+    /// The default bound is generous: these tools finish in seconds, but on a loaded 2-core machine (tests run in
+    /// parallel across projects) `promtool test rules` was seen taking over 60 s. The bound only catches a hang.
+    /// </remarks>
+    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string? workingDirectory = null, string? stdin = null, int timeoutSeconds = 300)
     {
         var psi = new ProcessStartInfo(file)
         {
