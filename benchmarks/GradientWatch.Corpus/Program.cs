@@ -6,6 +6,7 @@ using TorchSharp;
 
 // Detection corpus: trains every run, labels it from its own trajectory, scores GradientWatch's detectors and remedies.
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--dump runs.jsonl]
+//   add --with-alternatives to also train candidate remedy chains (RemedyConfig.ClipOnExploding)
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --pairs-only [--write-results [path]]   (the eight fixes, docs/fix-pairs.md)
 bool quick = args.Contains("--quick");
 bool pairsOnly = args.Contains("--pairs-only");
@@ -17,7 +18,9 @@ string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write 
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
 var specs = (pairsOnly ? Array.Empty<RunSpec>() : quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
-RemedyConfig[] configs = [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
+RemedyConfig[] configs = args.Contains("--with-alternatives")
+    ? [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip, RemedyConfig.ClipOnExploding]
+    : [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
 Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");
 var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
 if (pairsOnly)
@@ -41,7 +44,7 @@ if (dump is not null)
 }
 
 clock.Stop();
-string command = "dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --write-results" + (quick ? " --quick" : "");
+string command = "dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --write-results" + (quick ? " --quick" : "") + (configs.Length > 3 ? " --with-alternatives" : "");
 string report = ResultsReport.Write(entries, score, command, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime);
 Console.WriteLine();
 Console.WriteLine(report[..report.IndexOf("## Every run", StringComparison.Ordinal)]);

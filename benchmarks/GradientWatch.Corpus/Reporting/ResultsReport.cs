@@ -102,6 +102,7 @@ internal static class ResultsReport
     {
         RemedyConfig.Recommended => "`ClipGlobalNorm(1.0).ReduceLearningRate().SkipNonFiniteSteps()` (recommended)",
         RemedyConfig.Clip => "`ClipGlobalNorm(1.0)`",
+        RemedyConfig.ClipOnExploding => "the same chain, clipping only on Error-severity exploding steps",
         _ => "none",
     };
 

@@ -31,6 +31,10 @@ internal static class CorpusRunner
             case RemedyConfig.Clip:
                 w.ClipGlobalNorm(1.0);
                 break;
+            case RemedyConfig.ClipOnExploding:
+                w.ClipGlobalNorm(1.0, o => o.Trigger = RemedyTrigger.OnIssues(GradientEventSeverity.Error, GradientIssueKind.Exploding))
+                    .ReduceLearningRate().SkipNonFiniteSteps();
+                break;
             case RemedyConfig.Defaults:
                 break;
         }

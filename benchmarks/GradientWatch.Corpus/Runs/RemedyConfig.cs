@@ -12,6 +12,12 @@ internal enum RemedyConfig
     /// <summary><c>ClipGlobalNorm(1.0)</c> alone.</summary>
     Clip,
 
+    /// <summary>
+    /// A candidate chain measured with <c>--with-alternatives</c>: the recommended chain, but clipping only on steps with an
+    /// Error-severity exploding issue (<c>ClipGlobalNorm(1.0, o =&gt; o.Trigger = OnIssues(Error, Exploding))</c>).
+    /// </summary>
+    ClipOnExploding,
+
     /// <summary>GradientWatch's defaults exactly (overshooting, which is opt-in, stays off); used by the fix pairs.</summary>
     Defaults,
 }
