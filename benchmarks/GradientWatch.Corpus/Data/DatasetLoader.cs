@@ -260,21 +260,7 @@ internal static class DatasetLoader
         new Random(0).Shuffle(order);
         int evalRows = Math.Clamp(all.Rows / 5, 2, 1024);
         int trainRows = all.Rows - evalRows;
-        return (Take(all, order[..trainRows]), Take(all, order[trainRows..]));
+        return (all.Select(order[..trainRows]), all.Select(order[trainRows..]));
     }
 
-    private static Dataset Take(Dataset all, int[] rows)
-    {
-        int d = all.Features;
-        int t = all.Y.Length / all.Rows;
-        var x = new float[rows.Length * d];
-        var y = new float[rows.Length * t];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            Array.Copy(all.X, rows[i] * d, x, i * d, d);
-            Array.Copy(all.Y, rows[i] * t, y, i * t, t);
-        }
-
-        return all with { X = x, Y = y, Rows = rows.Length };
-    }
 }

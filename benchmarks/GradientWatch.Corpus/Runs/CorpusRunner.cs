@@ -196,20 +196,11 @@ internal static class CorpusRunner
 
     private static (Tensor X, Tensor Y) Tensors(Dataset data, int[] rows)
     {
-        int d = data.Features;
-        int t = data.Y.Length / data.Rows;
-        var x = new float[rows.Length * d];
-        var y = new float[rows.Length * t];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            Array.Copy(data.X, rows[i] * d, x, i * d, d);
-            Array.Copy(data.Y, rows[i] * t, y, i * t, t);
-        }
-
-        var xt = torch.tensor(x, [rows.Length, d]);
-        var yt = data.IsClassification
-            ? torch.tensor(y.Select(v => (long)v).ToArray(), [rows.Length])
-            : torch.tensor(y, [rows.Length, t]);
+        var batch = data.Select(rows);
+        var xt = torch.tensor(batch.X, [batch.Rows, batch.Features]);
+        var yt = batch.IsClassification
+            ? torch.tensor(batch.Y.Select(v => (long)v).ToArray(), [batch.Rows])
+            : torch.tensor(batch.Y, [batch.Rows, batch.TargetsPerRow]);
         return (xt, yt);
     }
 }
