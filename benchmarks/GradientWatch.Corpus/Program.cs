@@ -18,7 +18,7 @@ string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write 
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
 var specs = (pairsOnly ? Array.Empty<RunSpec>() : quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
-RemedyConfig[] configs = args.Contains("--with-alternatives")
+RemedyConfig[] configs = Arg("--configs") is { } list ? list.Split(',').Select(Enum.Parse<RemedyConfig>).ToArray() : args.Contains("--with-alternatives")
     ? [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip, RemedyConfig.ClipOnExploding]
     : [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
 Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");

@@ -122,6 +122,27 @@ public sealed class GradientWatchBuilder
     }
 
     /// <summary>
+    /// Clips the global gradient norm to <paramref name="factor"/> × the median global norm of the last
+    /// <paramref name="window"/> steps: only norms far above the run's own recent scale are scaled down, so ordinary
+    /// mini-batch noise is left alone while a divergence is held back from its second step. A clipped step enters the
+    /// history at its limit. The first step only seeds the history. Trigger: every step.
+    /// </summary>
+    public GradientWatchBuilder ClipRelativeNorm(double factor = 5.0, int window = 100, Action<RemedyOptions>? configure = null)
+    {
+        if (!double.IsFinite(factor) || factor <= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, "ClipRelativeNorm: factor must be a finite number greater than 1 (a limit at or below the median would clip every other step).");
+        }
+
+        if (window < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, "ClipRelativeNorm: window must be at least 1.");
+        }
+
+        return AddRemedy("clip_relative", new RemedyOptions(), configure, o => new RelativeClipRemedy(factor, window, o));
+    }
+
+    /// <summary>
     /// Skips the optimizer step when the gradients or the loss are non-finite: the weights stay bit-for-bit
     /// unchanged, the gradients are cleared, and training continues. Trigger: non-finite issues.
     /// </summary>

@@ -37,6 +37,9 @@ internal static class CorpusRunner
                 break;
             case RemedyConfig.Defaults:
                 break;
+            default:
+                Experiments.Configure(w, config);
+                break;
         }
     }
 

@@ -20,4 +20,6 @@ internal enum RemedyConfig
 
     /// <summary>GradientWatch's defaults exactly (overshooting, which is opt-in, stays off); used by the fix pairs.</summary>
     Defaults,
+
+    C1, C2, C3, C4, C5, C6, C7, C8,
 }
