@@ -127,7 +127,7 @@ internal static class CorpusRunner
     }
 
     /// <summary>Parameters grouped by owning module, keeping only modules with a matrix (or kernel) weight: the model's weight layers, in order.</summary>
-    private static List<(string Name, Tensor[] Weights)> WeightLayers(nn.Module model)
+    internal static List<(string Name, Tensor[] Weights)> WeightLayers(nn.Module model)
     {
         var groups = new List<(string Name, List<Tensor> Weights)>();
         foreach (var (name, p) in model.named_parameters())
@@ -147,7 +147,7 @@ internal static class CorpusRunner
             .ToList();
     }
 
-    private static double Movement(Tensor[] before, Tensor[] after)
+    internal static double Movement(Tensor[] before, Tensor[] after)
     {
         double moved = 0, size = 0;
         using var scope = torch.NewDisposeScope();
@@ -160,7 +160,7 @@ internal static class CorpusRunner
         return size > 0 ? Math.Sqrt(moved / size) : double.NaN;
     }
 
-    private static double[] DeadFractions(nn.Module<Tensor, Tensor> model, Tensor x)
+    internal static double[] DeadFractions(nn.Module<Tensor, Tensor> model, Tensor x)
     {
         if (model is not IActivationProbe probe)
         {
@@ -184,7 +184,7 @@ internal static class CorpusRunner
         return result;
     }
 
-    private static double EvalLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Dataset data)
+    internal static double EvalLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Dataset data)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -197,7 +197,7 @@ internal static class CorpusRunner
     private static Tensor Loss(Tensor output, Tensor y, Dataset data)
         => data.IsClassification ? nn.functional.cross_entropy(output, y) : nn.functional.mse_loss(output, y);
 
-    private static (Tensor X, Tensor Y) Tensors(Dataset data, int[] rows)
+    internal static (Tensor X, Tensor Y) Tensors(Dataset data, int[] rows)
     {
         var batch = data.Select(rows);
         var xt = torch.tensor(batch.X, [batch.Rows, batch.Features]);
