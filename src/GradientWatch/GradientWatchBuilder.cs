@@ -123,11 +123,12 @@ public sealed class GradientWatchBuilder
 
     /// <summary>
     /// Clips the global gradient norm to <paramref name="factor"/> × the median global norm of the last
-    /// <paramref name="window"/> steps: only norms far above the run's own recent scale are scaled down, so ordinary
-    /// mini-batch noise is left alone while a divergence is held back from its second step. A clipped step enters the
-    /// history at its limit. The first step only seeds the history. Trigger: every step.
+    /// <paramref name="window"/> steps. Only norms far above the run's own recent scale are scaled down: on the detection
+    /// corpus the default limit never touched a healthy run, while a divergence is held back from its second step (the
+    /// first step only seeds the history). A clipped step enters the history at its limit, so a divergence cannot raise
+    /// its own limit quickly. Unlike <see cref="ClipGlobalNorm"/> it needs no norm chosen for the model. Trigger: every step.
     /// </summary>
-    public GradientWatchBuilder ClipRelativeNorm(double factor = 5.0, int window = 100, Action<RemedyOptions>? configure = null)
+    public GradientWatchBuilder ClipRelativeNorm(double factor = 10.0, int window = 100, Action<RemedyOptions>? configure = null)
     {
         if (!double.IsFinite(factor) || factor <= 1)
         {
@@ -166,8 +167,8 @@ public sealed class GradientWatchBuilder
     }
 
     /// <summary>
-    /// Multiplies every parameter group's learning rate by a factor (default 0.5, floor 1e-6, cooldown 50 steps)
-    /// on exploding or non-finite gradients, with optional recovery after healthy steps.
+    /// Multiplies every parameter group's learning rate by a factor (default 0.1, floor 1e-6, cooldown 50 steps)
+    /// on Error-severity exploding or non-finite gradients, with optional recovery after healthy steps.
     /// </summary>
     public GradientWatchBuilder ReduceLearningRate(Action<LearningRateReductionOptions>? configure = null)
         => AddRemedy("reduce_lr", new LearningRateReductionOptions(), configure, o => new ReduceLearningRateRemedy((LearningRateReductionOptions)o));
