@@ -7,6 +7,7 @@ using TorchSharp;
 // Detection corpus: trains every run, labels it from its own trajectory, scores GradientWatch's detectors and remedies.
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--dump runs.jsonl]
 //   add --with-alternatives to also train candidate remedy chains (RemedyConfig.ClipOnExploding)
+//   add --detection-only to train only the detection-only configuration (labels and detector scores, no remedy rows; a third of the time)
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --pairs-only [--write-results [path]]   (the eight fixes, docs/fix-pairs.md)
 bool quick = args.Contains("--quick");
 bool pairsOnly = args.Contains("--pairs-only");
@@ -18,7 +19,9 @@ string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write 
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
 var specs = (pairsOnly ? Array.Empty<RunSpec>() : quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
-RemedyConfig[] configs = args.Contains("--with-alternatives")
+RemedyConfig[] configs = args.Contains("--detection-only")
+    ? [RemedyConfig.None]
+    : args.Contains("--with-alternatives")
     ? [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip, RemedyConfig.ClipOnExploding]
     : [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
 Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");

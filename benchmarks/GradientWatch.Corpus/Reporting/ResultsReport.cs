@@ -41,6 +41,7 @@ internal static class ResultsReport
             sb.AppendLine(c, $"| {d.Kind.ToString().ToLowerInvariant()} | {d.Positives} | {d.TruePositives} | {d.FalsePositives} | {d.FalseNegatives} | {F(d.Precision)} | {F(d.Recall)} | {d.FalseAlarmsPer1000HealthySteps:F2} | {d.HealthyRunsFlagged} ({d.HealthyRunsWithErrors}) |");
         }
 
+        DetectorInputsReport.Write(sb, entries);
         var x = score.Exploding;
         sb.AppendLine();
         sb.AppendLine("## Early warning on diverging runs");
