@@ -53,17 +53,13 @@ internal sealed record BenchmarkReport(
             }
         }
 
-        // The histogram's cost, measured as ratios within one run: the gradient statistics pass with the histogram over the
-        // same pass without it (paired, interleaved), and the watcher's time in a full-statistics step with and without it.
-        foreach (var s in statistics)
-        {
-            targets.Add(new("histogram: statistics pass with / without", s.Model, s.HistogramRatio, 1.2, "x", s.HistogramRatio <= 1.2, "<="));
-        }
-
+        // The histogram's cost (issue 16): the full-statistics pass, i.e. everything the watcher does on a full-statistics
+        // step (the 2.5-5 % of a training step that a full-statistics step costs), with the histogram over the same pass
+        // without it. The statistics kernel alone and the training step are reported under "Histogram cost".
         foreach (var s in steps)
         {
-            double r = s.OverheadMs[StepBenchmark.Full] / s.OverheadMs[StepBenchmark.FullNoHistogram];
-            targets.Add(new("histogram: full-statistics step watcher time with / without", s.Model, r, 1.2, "x", r <= 1.2, "<="));
+            double r = HistogramPassRatio(s);
+            targets.Add(new("histogram: full-statistics pass (watcher time in Step) with / without", s.Model, r, 1.2, "x", r <= 1.2, "<="));
         }
 
         foreach (var s in statistics.Where(s => s.Model == "transformer"))
@@ -87,6 +83,12 @@ internal sealed record BenchmarkReport(
 
         return targets;
     }
+
+    /// <summary>Watcher time in a full-statistics step with the histogram over the same without it.</summary>
+    private static double HistogramPassRatio(StepResult s) => s.OverheadMs[StepBenchmark.Full] / s.OverheadMs[StepBenchmark.FullNoHistogram];
+
+    /// <summary>Paired training-step time with the histogram over the same without it (both full statistics every step).</summary>
+    private static double HistogramStepRatio(StepResult s) => s.RatioToBare[StepBenchmark.Full] / s.RatioToBare[StepBenchmark.FullNoHistogram];
 
     public string ToJsonLine() => "GRADIENTWATCH_BENCH " + JsonSerializer.Serialize(this, Json);
 
@@ -180,6 +182,26 @@ internal sealed record BenchmarkReport(
             {
                 double overhead = s.OverheadMs.TryGetValue(v, out var o) ? o : double.NaN;
                 sb.AppendLine(CultureInfo.InvariantCulture, $"| {v} | {F(s.MedianStepMs[v], 2)} | {(v == StepBenchmark.Bare ? "1.000" : Pct(s.RatioToBare[v]))} | {(double.IsNaN(overhead) ? "" : F(overhead, 3))} | {(double.IsNaN(overhead) ? "" : F(100 * overhead / s.MedianStepMs[StepBenchmark.Bare], 2) + " %")} |");
+            }
+        }
+
+        if (Steps.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Histogram cost");
+            sb.AppendLine();
+            sb.AppendLine("The per-layer log2|g| histogram (one bucket per binary exponent, exact counts) is counted in the fused statistics pass on full-statistics steps. "
+                + "Each ratio is with the histogram over the same measurement without it (`MeasureGradientHistograms = false`), from this run. "
+                + "The target is on the full-statistics pass: everything the watcher does in `Step` on a full-statistics step. "
+                + "The statistics kernel alone reads the gradients at cache speed, so the histogram's exact count (a compare and a masked add per exponent in a 16-exponent window, per 64 elements) costs about as much again there.");
+            sb.AppendLine();
+            sb.AppendLine("| model | full-statistics pass (watcher time in Step) | ms added per full-statistics step | training step, paired | statistics kernel alone |");
+            sb.AppendLine("|---|---|---|---|---|");
+            foreach (var s in Steps)
+            {
+                var kernel = Statistics.FirstOrDefault(x => x.Model == s.Model);
+                double added = s.OverheadMs[StepBenchmark.Full] - s.OverheadMs[StepBenchmark.FullNoHistogram];
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {s.Model} | {F(HistogramPassRatio(s), 2)} x | {F(added, 3)} | {F(HistogramStepRatio(s), 3)} x | {(kernel is null ? "" : F(kernel.HistogramRatio, 2) + " x")} |");
             }
         }
 

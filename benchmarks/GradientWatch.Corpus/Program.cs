@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GradientWatch.Corpus.MlNet;
 using GradientWatch.Corpus.Reporting;
 using GradientWatch.Corpus.Runs;
 using GradientWatch.Corpus.Scoring;
@@ -8,6 +9,8 @@ using TorchSharp;
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--dump runs.jsonl]
 //   add --with-alternatives to also train candidate remedy chains (RemedyConfig.ClipOnExploding)
 //   add --detection-only to train only the detection-only configuration (labels and detector scores, no remedy rows; a third of the time)
+//   the full run (no --quick, no --filter) also trains the held-out set (HeldOutCorpus) and the ML.NET-path runs (MlNetCorpus),
+//   each scored on its own; --no-held-out / --no-mlnet / --no-tuning leave a set out (for development; RESULTS.md then lacks it)
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --pairs-only [--write-results [path]]   (the eight fixes, docs/fix-pairs.md)
 bool quick = args.Contains("--quick");
 bool pairsOnly = args.Contains("--pairs-only");
@@ -18,7 +21,7 @@ string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write 
 
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
-var specs = (pairsOnly ? Array.Empty<RunSpec>() : quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
+var specs = (pairsOnly || args.Contains("--no-tuning") ? Array.Empty<RunSpec>() : quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
 RemedyConfig[] configs = args.Contains("--detection-only")
     ? [RemedyConfig.None]
     : args.Contains("--with-alternatives")
@@ -26,6 +29,29 @@ RemedyConfig[] configs = args.Contains("--detection-only")
     : [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
 Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");
 var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
+Console.WriteLine($"tuning corpus: {entries.Count} runs in {clock.Elapsed.TotalSeconds:F0} s");
+bool full = !quick && !pairsOnly && filter is null;
+var references = CorpusEvaluation.References(entries).ToDictionary();
+IReadOnlyList<CorpusEntry> heldOut = [];
+if (full && !args.Contains("--no-held-out"))
+{
+    // The held-out set: drawn at random (HeldOutCorpus.GeneratorSeed); the reference runs of datasets and windows the tuning corpus lacks train first (detection only: they only anchor labels).
+    var drawn = HeldOutCorpus.Draw();
+    Console.WriteLine($"held-out set: {drawn.Count} runs drawn with generator seed {HeldOutCorpus.GeneratorSeed}");
+    AddReferences(drawn.Select(r => (r.Dataset, r.Window)));
+    var trained = CorpusEvaluation.Run(drawn, configs, Console.WriteLine, references);
+    heldOut = trained;
+    Console.WriteLine($"held-out set done at {clock.Elapsed.TotalSeconds:F0} s");
+}
+
+IReadOnlyList<MlNetEntry> mlNet = [];
+if (full && !args.Contains("--no-mlnet"))
+{
+    var setups = MlNetCorpus.All();
+    AddReferences(setups.Select(s => (s.Spec.Dataset, s.Spec.Window)));
+    mlNet = MlNetCorpus.Run(setups, references, Console.WriteLine);
+    Console.WriteLine($"ML.NET path done at {clock.Elapsed.TotalSeconds:F0} s");
+}
 if (pairsOnly)
 {
     var only = FixPairRunner.Run(args.Contains("--candidates") ? FixPairs.Candidates() : FixPairs.All(), Console.WriteLine);
@@ -41,14 +67,26 @@ if (pairsOnly)
 }
 
 var score = Scorer.Score(entries);
+var sets = new List<ScoredSet> { new(ResultsReport.TuningName, entries, score) };
+if (heldOut.Count > 0)
+{
+    sets.Add(new(ResultsReport.HeldOutName, heldOut, Scorer.Score(heldOut, score.SeedNoise)));
+}
+
+if (mlNet.Count > 0)
+{
+    var mlEntries = mlNet.Select(m => m.Entry).ToList();
+    sets.Add(new(ResultsReport.MlNetName, mlEntries, Scorer.Score(mlEntries, score.SeedNoise)));
+}
+
 if (dump is not null)
 {
-    JsonDump.Write(dump, entries);
+    JsonDump.Write(dump, sets.SelectMany(s => s.Entries).ToList());
 }
 
 clock.Stop();
 string command = "dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --write-results" + (quick ? " --quick" : "") + (configs.Length > 3 ? " --with-alternatives" : "");
-string report = ResultsReport.Write(entries, score, command, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime);
+string report = ResultsReport.Write(sets, mlNet, command, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime);
 Console.WriteLine();
 Console.WriteLine(report[..report.IndexOf("## Every run", StringComparison.Ordinal)]);
 Console.WriteLine($"wall time {clock.Elapsed.TotalSeconds:F0} s");
@@ -56,6 +94,17 @@ if (resultsPath is not null)
 {
     File.WriteAllText(resultsPath, report);
     Console.WriteLine($"wrote {Path.GetFullPath(resultsPath)}");
+}
+
+// Trains, detection only, the reference runs of the datasets and windows that have none yet.
+void AddReferences(IEnumerable<(string Dataset, int Window)> keys)
+{
+    var missing = keys.Distinct().Where(k => !references.ContainsKey(k)).Select(k => CorpusDefinition.Reference(k.Dataset, k.Window) with { Quick = false }).ToList();
+    Console.WriteLine($"{missing.Count} more reference runs");
+    foreach (var (key, value) in CorpusEvaluation.References(CorpusEvaluation.Run(missing, [RemedyConfig.None], Console.WriteLine)))
+    {
+        references[key] = value;
+    }
 }
 
 string? Arg(string name)

@@ -18,7 +18,7 @@ internal static class DetectorInputsReport
         sb.AppendLine();
         sb.AppendLine("## What the vanishing and dead-unit detectors read");
         sb.AppendLine();
-        sb.AppendLine("Per run (detection only), the value that decides whether the detector trips, as the range over each group of runs (count). Vanishing trips below its `RelativeThreshold`, dead units at or above their thresholds.");
+        sb.AppendLine("Tuning corpus. Per run (detection only), the value that decides whether the detector trips, as the range over each group of runs (count). Vanishing trips below its `RelativeThreshold`, dead units at or above their thresholds.");
         sb.AppendLine();
         sb.AppendLine("| input | default | labelled, flagged | labelled, missed | not labelled | healthy |");
         sb.AppendLine("|---|---|---|---|---|---|");

@@ -5,7 +5,12 @@ namespace GradientWatch.Corpus.Runs;
 /// <summary>Trains a list of runs under the given remedy configurations, labels each from its detection-only run, and pairs them up.</summary>
 internal static class CorpusEvaluation
 {
-    public static IReadOnlyList<CorpusEntry> Run(IReadOnlyList<RunSpec> specs, IReadOnlyList<RemedyConfig> configs, Action<string>? progress = null)
+    /// <param name="specs">The runs, each with its dataset's reference run (family <c>reference</c>) unless <paramref name="knownReferences"/> holds it.</param>
+    /// <param name="configs">Remedy configurations; <see cref="RemedyConfig.None"/> is required (the labels come from it).</param>
+    /// <param name="progress">Receives one line per trained run.</param>
+    /// <param name="knownReferences">Reference losses already measured, by dataset and window (see <see cref="References"/>).</param>
+    public static IReadOnlyList<CorpusEntry> Run(IReadOnlyList<RunSpec> specs, IReadOnlyList<RemedyConfig> configs, Action<string>? progress = null,
+        IReadOnlyDictionary<(string Dataset, int Window), double>? knownReferences = null)
     {
         if (!configs.Contains(RemedyConfig.None))
         {
@@ -29,7 +34,7 @@ internal static class CorpusEvaluation
         }
 
         // References: the well-tuned run of each dataset (and window); the best of reference and corpus when no reference ran.
-        var references = new Dictionary<(string, int), double>();
+        var references = knownReferences?.ToDictionary() ?? new Dictionary<(string Dataset, int Window), double>();
         for (int i = 0; i < specs.Count; i++)
         {
             if (specs[i].Family == "reference")
@@ -53,4 +58,8 @@ internal static class CorpusEvaluation
 
         return entries;
     }
+
+    /// <summary>The reference loss of every dataset (and window) whose reference run is among <paramref name="entries"/>.</summary>
+    public static IReadOnlyDictionary<(string Dataset, int Window), double> References(IEnumerable<CorpusEntry> entries)
+        => entries.Where(e => e.Spec.Family == "reference").ToDictionary(e => (e.Spec.Dataset, e.Spec.Window), e => e.Reference);
 }

@@ -148,7 +148,7 @@ internal static class CorpusRunner
     }
 
     /// <summary>Parameters grouped by owning module, keeping only modules with a matrix (or kernel) weight: the model's weight layers, in order.</summary>
-    private static List<(string Name, Tensor[] Weights)> WeightLayers(nn.Module model)
+    internal static List<(string Name, Tensor[] Weights)> WeightLayers(nn.Module model)
         => ModuleParameters(model).Where(g => g.Parameters.Any(w => w.dim() >= 2) && g.Name.Length > 0)
             .Select(g => (g.Name, g.Parameters.Where(w => w.dim() >= 2).ToArray()))
             .ToList();
@@ -192,7 +192,7 @@ internal static class CorpusRunner
         return rows == 0 ? double.NaN : (double)zero / rows;
     }
 
-    private static double Movement(Tensor[] before, Tensor[] after)
+    internal static double Movement(Tensor[] before, Tensor[] after)
     {
         double moved = 0, size = 0;
         using var scope = torch.NewDisposeScope();
@@ -205,7 +205,7 @@ internal static class CorpusRunner
         return size > 0 ? Math.Sqrt(moved / size) : double.NaN;
     }
 
-    private static double[] DeadFractions(nn.Module<Tensor, Tensor> model, Tensor x)
+    internal static double[] DeadFractions(nn.Module<Tensor, Tensor> model, Tensor x)
     {
         if (model is not IActivationProbe probe)
         {
@@ -229,7 +229,7 @@ internal static class CorpusRunner
         return result;
     }
 
-    private static double EvalLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Dataset data)
+    internal static double EvalLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Dataset data)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -242,7 +242,7 @@ internal static class CorpusRunner
     private static Tensor Loss(Tensor output, Tensor y, Dataset data)
         => data.IsClassification ? nn.functional.cross_entropy(output, y) : nn.functional.mse_loss(output, y);
 
-    private static (Tensor X, Tensor Y) Tensors(Dataset data, int[] rows)
+    internal static (Tensor X, Tensor Y) Tensors(Dataset data, int[] rows)
     {
         var batch = data.Select(rows);
         var xt = torch.tensor(batch.X, [batch.Rows, batch.Features]);

@@ -16,13 +16,15 @@ internal static class Scorer
         (GradientIssueKind.Overshooting, "diverged or recovered after a spike", l => l.IsExploding),
     ];
 
-    public static CorpusScore Score(IReadOnlyList<CorpusEntry> entries)
+    /// <param name="entries">The scored runs.</param>
+    /// <param name="seedNoise">Seed noise to judge remedy harm by; null measures it on <paramref name="entries"/> (sets without seed pairs borrow the tuning corpus's).</param>
+    public static CorpusScore Score(IReadOnlyList<CorpusEntry> entries, (double Median, double P90, int Pairs)? seedNoise = null)
     {
         var healthy = entries.Where(e => e.Label.Primary == LabelKind.Healthy).ToList();
         int healthySteps = healthy.Sum(e => e.Baseline.Trajectory.Losses.Length);
         var detectors = Targets.Select(t => ScoreDetector(entries, healthy, healthySteps, t.Kind, t.Positives, t.IsPositive)).ToList();
         var explodingFlaggedError = entries.Where(e => FirstIssue(e.Baseline, GradientIssueKind.Exploding, GradientEventSeverity.Error) is not null).ToList();
-        var noise = SeedNoise(entries);
+        var noise = seedNoise ?? SeedNoise(entries);
         return new CorpusScore
         {
             Runs = entries.Count,
