@@ -7,8 +7,8 @@ using TorchSharp;
 
 // Detection corpus: trains every run, labels it from its own trajectory, scores GradientWatch's detectors and remedies.
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--dump runs.jsonl]
-//   add --with-alternatives to also train candidate remedy chains (RemedyConfig.ClipOnExploding)
-//   add --detection-only to train only the detection-only configuration (labels and detector scores, no remedy rows; a third of the time)
+//   add --with-alternatives to also train alternative remedy chains (the previous recommendation and two variants; RemedyConfig)
+//   add --detection-only to train only the detection-only configuration (labels and detector scores, no remedy rows; far faster)
 //   the full run (no --quick, no --filter) also trains the held-out set (HeldOutCorpus) and the ML.NET-path runs (MlNetCorpus),
 //   each scored on its own; --no-held-out / --no-mlnet / --no-tuning leave a set out (for development; RESULTS.md then lacks it)
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --pairs-only [--write-results [path]]   (the eight fixes, docs/fix-pairs.md)
@@ -25,7 +25,7 @@ var specs = (pairsOnly || args.Contains("--no-tuning") ? Array.Empty<RunSpec>() 
 RemedyConfig[] configs = args.Contains("--detection-only")
     ? [RemedyConfig.None]
     : args.Contains("--with-alternatives")
-    ? [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip, RemedyConfig.ClipOnExploding]
+    ? [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip, RemedyConfig.PreviousRecommended, RemedyConfig.ClipOnExploding, RemedyConfig.RecommendedWithHalving]
     : [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
 Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");
 var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);

@@ -122,6 +122,28 @@ public sealed class GradientWatchBuilder
     }
 
     /// <summary>
+    /// Clips the global gradient norm to <paramref name="factor"/> × the median global norm of the last
+    /// <paramref name="window"/> steps. Only norms far above the run's own recent scale are scaled down: on the detection
+    /// corpus the default limit never touched a healthy run, while a divergence is held back from its second step (the
+    /// first step only seeds the history). A clipped step enters the history at its limit, so a divergence cannot raise
+    /// its own limit quickly. Unlike <see cref="ClipGlobalNorm"/> it needs no norm chosen for the model. Trigger: every step.
+    /// </summary>
+    public GradientWatchBuilder ClipRelativeNorm(double factor = 10.0, int window = 100, Action<RemedyOptions>? configure = null)
+    {
+        if (!double.IsFinite(factor) || factor <= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, "ClipRelativeNorm: factor must be a finite number greater than 1 (a limit at or below the median would clip every other step).");
+        }
+
+        if (window < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, "ClipRelativeNorm: window must be at least 1.");
+        }
+
+        return AddRemedy("clip_relative", new RemedyOptions(), configure, o => new RelativeClipRemedy(factor, window, o));
+    }
+
+    /// <summary>
     /// Skips the optimizer step when the gradients or the loss are non-finite: the weights stay bit-for-bit
     /// unchanged, the gradients are cleared, and training continues. Trigger: non-finite issues.
     /// </summary>
@@ -145,8 +167,8 @@ public sealed class GradientWatchBuilder
     }
 
     /// <summary>
-    /// Multiplies every parameter group's learning rate by a factor (default 0.5, floor 1e-6, cooldown 50 steps)
-    /// on exploding or non-finite gradients, with optional recovery after healthy steps.
+    /// Multiplies every parameter group's learning rate by a factor (default 0.1, floor 1e-6, cooldown 50 steps)
+    /// on Error-severity exploding or non-finite gradients, with optional recovery after healthy steps.
     /// </summary>
     public GradientWatchBuilder ReduceLearningRate(Action<LearningRateReductionOptions>? configure = null)
         => AddRemedy("reduce_lr", new LearningRateReductionOptions(), configure, o => new ReduceLearningRateRemedy((LearningRateReductionOptions)o));

@@ -97,4 +97,33 @@ public sealed class ScorerTests
         Assert.Equal((1, 1), (remedy.Rescued, remedy.FailingRuns));
         Assert.Equal((1, 1), (remedy.DivergedNoLonger, remedy.DivergedRuns));
     }
+
+    [Fact]
+    public void RescueIsReportedPerFailureLabelAndABlowUpLeftInTheTrajectoryStillReachesTheHealthyBar()
+    {
+        var healthy = Make(Falling(100), 1.0, 0.12);
+        var blownUpThenFine = Make([1.0, 20.0, .. Falling(98, 0.9, 0.1)], 1.0, 0.15); // recovered after a spike, progress 0.94
+        var stillStuck = Make(Falling(100), 1.0, 0.8);                              // not diverged, progress 0.22
+        var spiking = Make([.. Falling(50), 5.0, .. Falling(49, 0.3, 0.1)], 1.0, 0.2); // recovered after a spike
+        var dead = Make(Falling(100), 1.0, 0.12, dead: [0.7]);
+        var score = Scorer.Score(
+        [
+            Entry(Diverging(6), [], seed: 1, remedied: healthy),
+            Entry(Diverging(6), [], seed: 2, remedied: blownUpThenFine),
+            Entry(Diverging(6), [], seed: 3, remedied: stillStuck),
+            Entry(Diverging(6), [], seed: 4, remedied: Diverging(6)),
+            Entry(spiking, [], seed: 5, remedied: healthy),
+            Entry(dead, [], seed: 6, remedied: dead),
+        ]);
+        var remedy = Assert.Single(score.Remedies);
+        Assert.Equal((3, 2, 4), (remedy.DivergedNoLonger, remedy.DivergedAtHealthyBar, remedy.DivergedRuns));
+        Assert.Equal((2, 6), (remedy.Rescued, remedy.FailingRuns));
+
+        var diverged = remedy.ByFailure.Single(f => f.Label == LabelKind.Diverged);
+        Assert.Equal((4, 3, 2, 1, 3, 0), (diverged.Runs, diverged.NotDiverged, diverged.AtHealthyBar, diverged.LabelledHealthy, diverged.Lower, diverged.AtHealthyBarWithout));
+        var spike = remedy.ByFailure.Single(f => f.Label == LabelKind.RecoveredAfterSpike);
+        Assert.Equal((1, 1, 1, 1, 1), (spike.Runs, spike.AtHealthyBar, spike.LabelledHealthy, spike.Lower, spike.AtHealthyBarWithout));
+        var deadUnits = remedy.ByFailure.Single(f => f.Label == LabelKind.DeadUnits);
+        Assert.Equal((1, 0, 0), (deadUnits.Runs, deadUnits.LabelledHealthy, deadUnits.Lower));
+    }
 }

@@ -105,6 +105,7 @@ internal static class ResultsReport
             }
         }
 
+        RescueTable(sb, sets);
         sb.AppendLine();
         sb.AppendLine("The eight classic fixes, shown on pairs of runs: [docs/fix-pairs.md](../../docs/fix-pairs.md).");
         if (mlNet.Count > 0)
@@ -125,6 +126,31 @@ internal static class ResultsReport
         }
 
         return sb.ToString();
+    }
+
+    private static void RescueTable(StringBuilder sb, IReadOnlyList<ScoredSet> sets)
+    {
+        var c = CultureInfo.InvariantCulture;
+        sb.AppendLine();
+        sb.AppendLine("### Rescue, by failure label");
+        sb.AppendLine();
+        sb.AppendLine("Each failing run counts once, under its first failure label: diverged, else recovered after a spike, else dead units. A clip/LR/skip chain is for the first two (gradients and steps that blow up); it cannot be expected to revive dead units. \"At the healthy bar\": not diverged and at least half the way from the start loss to the reference on the final held-out loss, whatever happened on the way. \"Labelled healthy\" is stricter: no blow-up or spike on the way either (a remedy that reacts to a blow-up cannot remove the blow-up that triggered it), no dead units. \"Lower\": final held-out loss lower than the same seed without remedies (finite beats non-finite).");
+        sb.AppendLine();
+        sb.AppendLine("| failure label | configuration | set | runs | no longer diverged | at the healthy bar (without remedies) | labelled healthy | final loss lower |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var label in Scorer.FailureLabels)
+        {
+            foreach (var config in sets.SelectMany(s => s.Score.Remedies.Select(r => r.Config)).Distinct().Order())
+            {
+                foreach (var s in sets)
+                {
+                    if (s.Score.Remedies.SingleOrDefault(x => x.Config == config)?.ByFailure.SingleOrDefault(f => f.Label == label) is { Runs: > 0 } f)
+                    {
+                        sb.AppendLine(c, $"| {Name(label)} | {Describe(config)} | {s.Name} | {f.Runs} | {f.NotDiverged} | {f.AtHealthyBar} ({f.AtHealthyBarWithout}) | {f.LabelledHealthy} | {f.Lower} |");
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Name of the tuning corpus in the report.</summary>
@@ -195,9 +221,11 @@ internal static class ResultsReport
 
     public static string Describe(RemedyConfig config) => config switch
     {
-        RemedyConfig.Recommended => "`ClipGlobalNorm(1.0).ReduceLearningRate().SkipNonFiniteSteps()` (recommended)",
+        RemedyConfig.Recommended => "`ClipRelativeNorm().ReduceLearningRate().SkipNonFiniteSteps()` (recommended)",
         RemedyConfig.Clip => "`ClipGlobalNorm(1.0)`",
-        RemedyConfig.ClipOnExploding => "the same chain, clipping only on Error-severity exploding steps",
+        RemedyConfig.PreviousRecommended => "`ClipGlobalNorm(1.0).ReduceLearningRate(o => o.Factor = 0.5).SkipNonFiniteSteps()` (recommended before)",
+        RemedyConfig.ClipOnExploding => "the chain recommended before, clipping only on Error-severity exploding steps",
+        RemedyConfig.RecommendedWithHalving => "the recommended chain with the learning rate halved (`Factor = 0.5`) instead of ×0.1",
         _ => "none",
     };
 

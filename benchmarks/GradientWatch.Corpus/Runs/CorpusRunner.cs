@@ -16,6 +16,9 @@ internal static class CorpusRunner
     /// <summary>Consecutive non-finite losses after which a run stops (its weights are gone).</summary>
     internal const int StopAfterNonFiniteSteps = 5;
 
+    /// <summary>The learning-rate cut of the previous recommendation: halving (the default factor was 0.5).</summary>
+    private static void Halving(LearningRateReductionOptions o) => o.Factor = 0.5;
+
     /// <summary>Configures the watcher of a run for a remedy configuration.</summary>
     public static void Configure(GradientWatchBuilder w, RemedyConfig config)
     {
@@ -26,14 +29,20 @@ internal static class CorpusRunner
                 w.DetectOvershooting();
                 break;
             case RemedyConfig.Recommended:
-                w.ClipGlobalNorm(1.0).ReduceLearningRate().SkipNonFiniteSteps();
+                w.ClipRelativeNorm().ReduceLearningRate().SkipNonFiniteSteps();
                 break;
             case RemedyConfig.Clip:
                 w.ClipGlobalNorm(1.0);
                 break;
+            case RemedyConfig.PreviousRecommended:
+                w.ClipGlobalNorm(1.0).ReduceLearningRate(Halving).SkipNonFiniteSteps();
+                break;
             case RemedyConfig.ClipOnExploding:
                 w.ClipGlobalNorm(1.0, o => o.Trigger = RemedyTrigger.OnIssues(GradientEventSeverity.Error, GradientIssueKind.Exploding))
-                    .ReduceLearningRate().SkipNonFiniteSteps();
+                    .ReduceLearningRate(Halving).SkipNonFiniteSteps();
+                break;
+            case RemedyConfig.RecommendedWithHalving:
+                w.ClipRelativeNorm().ReduceLearningRate(Halving).SkipNonFiniteSteps();
                 break;
             case RemedyConfig.Defaults:
                 break;

@@ -36,6 +36,12 @@ internal sealed record RemedyScore
 
     public int DivergedNoLonger { get; init; }
 
+    /// <summary>Diverged runs that no longer diverge and end at the healthy bar (progress ≥ 0.5 on the final held-out loss).</summary>
+    public int DivergedAtHealthyBar { get; init; }
+
+    /// <summary>The failing runs by failure label (diverged, recovered after a spike, dead units), each run counted once.</summary>
+    public IReadOnlyList<FailureRescue> ByFailure { get; init; } = [];
+
     /// <summary>Remedy events naming an issue kind that no detector reported on that step.</summary>
     public int MisattributedEvents { get; init; }
 

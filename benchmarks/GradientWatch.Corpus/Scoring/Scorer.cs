@@ -141,10 +141,39 @@ internal static class Scorer
             Rescued = failing.Count(e => Labeller.Label(e.Results[config].Trajectory, e.Reference).Primary == LabelKind.Healthy),
             DivergedRuns = diverged.Count,
             DivergedNoLonger = diverged.Count(e => !Labeller.Label(e.Results[config].Trajectory, e.Reference).Has(LabelKind.Diverged)),
+            DivergedAtHealthyBar = diverged.Count(e => AtHealthyBar(Labeller.Label(e.Results[config].Trajectory, e.Reference))),
+            ByFailure = FailureLabels.Select(l => Rescue(failing, config, l)).ToList(),
             MisattributedEvents = misattributed,
             RemedyEvents = remedyEvents,
         };
     }
+
+    /// <summary>The failure labels a remedy can rescue a run from, in the order a run is assigned to one of them.</summary>
+    public static readonly IReadOnlyList<LabelKind> FailureLabels = [LabelKind.Diverged, LabelKind.RecoveredAfterSpike, LabelKind.DeadUnits];
+
+    /// <summary>The run's first failure label (<see cref="FailureLabels"/> order), or null when it has none.</summary>
+    public static LabelKind? FailureLabel(RunLabel label) => FailureLabels.Cast<LabelKind?>().FirstOrDefault(l => label.Has(l!.Value));
+
+    /// <summary>Not diverged, and at least <see cref="Labeller.HealthyProgress"/> of the way from the start loss to the reference.</summary>
+    public static bool AtHealthyBar(RunLabel label) => !label.Has(LabelKind.Diverged) && label.Progress >= Labeller.HealthyProgress;
+
+    private static FailureRescue Rescue(IReadOnlyList<CorpusEntry> failing, RemedyConfig config, LabelKind kind)
+    {
+        var group = failing.Where(e => FailureLabel(e.Label) == kind).ToList();
+        var remedied = group.Select(e => (Entry: e, Label: Labeller.Label(e.Results[config].Trajectory, e.Reference))).ToList();
+        return new FailureRescue(
+            kind,
+            group.Count,
+            remedied.Count(r => !r.Label.Has(LabelKind.Diverged)),
+            remedied.Count(r => AtHealthyBar(r.Label)),
+            remedied.Count(r => r.Label.Primary == LabelKind.Healthy),
+            remedied.Count(r => Lower(r.Entry.Results[config].Trajectory.EvalFinal, r.Entry.Baseline.Trajectory.EvalFinal)),
+            group.Count(e => AtHealthyBar(e.Label)));
+    }
+
+    /// <summary>A final loss lower than another; a finite one is lower than a non-finite one.</summary>
+    private static bool Lower(double remedied, double without)
+        => double.IsFinite(remedied) && (!double.IsFinite(without) || remedied < without);
 
     /// <summary>
     /// Seed noise: the difference in progress (share of the way from the start loss to the reference) between healthy

@@ -73,7 +73,7 @@ internal sealed class ProgressState
         }
 
         // Clipping acts on most steps of an exploding run: show only its latest action, so it cannot push everything else out.
-        if (e.Remedy is "clip_global_norm" or "clip_value" or "clip_adaptive" or "clip_zscore")
+        if (e.Remedy is "clip_global_norm" or "clip_value" or "clip_adaptive" or "clip_zscore" or "clip_relative")
         {
             recent.RemoveAll(r => r.Remedy == e.Remedy);
         }

@@ -15,8 +15,11 @@ public sealed class LearningRateReductionOptions : RemedyOptions
         CooldownSteps = 50;
     }
 
-    /// <summary>Multiplier applied to the learning rate, in (0, 1). Default 0.5.</summary>
-    public double Factor { get; set; } = 0.5;
+    /// <summary>
+    /// Multiplier applied to the learning rate, in (0, 1). Default 0.1 (it was 0.5): the default trigger is a divergence,
+    /// which a halving often fails to stop; the detection corpus measures both (README, "Detection quality").
+    /// </summary>
+    public double Factor { get; set; } = 0.1;
 
     /// <summary>Floor for the learning rate. Default 1e-6.</summary>
     public double MinLearningRate { get; set; } = 1e-6;

@@ -78,6 +78,9 @@ public sealed class ConfigurationValidationTests
         Assert.Contains("maxNorm", Assert.Throws<ArgumentOutOfRangeException>(() => builder.ClipGlobalNorm(-1)).Message);
         Assert.Contains("limit", Assert.Throws<ArgumentOutOfRangeException>(() => builder.ClipValue(0)).Message);
         Assert.Contains("zThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => builder.ClipZScore(zThreshold: 0)).Message);
+        Assert.Contains("ClipRelativeNorm: factor", Assert.Throws<ArgumentOutOfRangeException>(() => builder.ClipRelativeNorm(factor: 1)).Message);
+        Assert.Contains("ClipRelativeNorm: factor", Assert.Throws<ArgumentOutOfRangeException>(() => builder.ClipRelativeNorm(factor: double.PositiveInfinity)).Message);
+        Assert.Contains("ClipRelativeNorm: window", Assert.Throws<ArgumentOutOfRangeException>(() => builder.ClipRelativeNorm(window: 0)).Message);
         Assert.Contains("consecutiveBadSteps", Assert.Throws<ArgumentOutOfRangeException>(() => builder.HaltAfter(0)).Message);
         Assert.Throws<ArgumentException>(() => RemedyTrigger.OnIssues());
         Assert.Throws<ArgumentOutOfRangeException>(() => RemedyTrigger.WhenGlobalNormAbove(double.NaN));
@@ -135,7 +138,7 @@ public sealed class ConfigurationValidationTests
     [Fact]
     public void DefaultsAreValid()
     {
-        var builder = new GradientWatchBuilder().ClipGlobalNorm(1).ClipValue(1).ClipAdaptive().ClipZScore().SkipNonFiniteSteps().AddL2Penalty(1e-4).AddL1Penalty(1e-5).ReduceLearningRate().HaltAfter(5);
+        var builder = new GradientWatchBuilder().ClipGlobalNorm(1).ClipValue(1).ClipAdaptive().ClipZScore().ClipRelativeNorm().SkipNonFiniteSteps().AddL2Penalty(1e-4).AddL1Penalty(1e-5).ReduceLearningRate().HaltAfter(5);
         builder.Validate();
     }
 }

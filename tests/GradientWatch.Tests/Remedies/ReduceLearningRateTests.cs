@@ -64,12 +64,12 @@ public sealed class ReduceLearningRateTests
             .ReduceLearningRate(o => o.CooldownSteps = 0));
 
         fixture.SetGradients(new float[,] { { 100, 0 }, { 0, 0 } }, new float[] { 0, 0 });
-        watch.Step();              // 0.1 → 0.05
-        scheduler.step();          // StepLR multiplies the current rate: 0.045
+        watch.Step();              // 0.1 → 0.01 (default factor 0.1)
+        scheduler.step();          // StepLR multiplies the current rate: 0.009
         fixture.SetGradients(new float[,] { { 1, 0 }, { 0, 0 } }, new float[] { 0, 0 });
         watch.Step();
-        scheduler.step();          // 0.0405
-        Assert.Equal(0.0405, fixture.Optimizer.ParamGroups.First().LearningRate, 10);
+        scheduler.step();          // 0.0081
+        Assert.Equal(0.0081, fixture.Optimizer.ParamGroups.First().LearningRate, 10);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class ReduceLearningRateTests
 
         var s = watch.Step();
         Assert.Equal(new[] { 0.2, 0.4 }, s.LearningRates);
-        Assert.Equal(new[] { 0.1, 0.2 }, optimizer.ParamGroups.Select(g => g.LearningRate).ToArray());
+        Assert.Equal(new[] { 0.02, 0.04 }, optimizer.ParamGroups.Select(g => g.LearningRate).ToArray(), new ToleranceComparer(1e-12));
     }
 
     [Theory]
@@ -124,4 +124,11 @@ public sealed class ReduceLearningRateTests
     [InlineData(double.NaN, 0.5, 0.1, double.NaN)]
     public void OneReductionIsBetweenTheFloorAndTheRateAndNeverAbove(double lr, double factor, double floor, double expected)
         => Assert.Equal(expected, ReduceLearningRateRemedy.Reduced(lr, factor, floor));
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
 }
