@@ -6,7 +6,8 @@ namespace GradientWatch.Corpus.MlNet;
 /// <summary>
 /// The ML.NET-path runs: the setup of issue 11's report (two hidden ReLU layers of 64, Adam 1e-3, 20 epochs, batch 32)
 /// on every single-target tabular set, and the report's divergent regression (4×64 ReLU, SGD lr 1.2, standardized
-/// inputs). Each is trained with detection only and with the README's recommended remedy chain.
+/// inputs). Each is trained with detection only, with the README's recommended remedy chain, and with the chain it
+/// recommended before (the one issue 11's report used).
 /// </summary>
 internal static class MlNetCorpus
 {
@@ -17,7 +18,7 @@ internal static class MlNetCorpus
     public const int Seed = 7;
 
     /// <summary>Remedy configurations every ML.NET-path run is trained under.</summary>
-    public static readonly IReadOnlyList<RemedyConfig> Configs = [RemedyConfig.None, RemedyConfig.Recommended];
+    public static readonly IReadOnlyList<RemedyConfig> Configs = [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.PreviousRecommended];
 
     public static IReadOnlyList<MlNetSetup> All()
     {

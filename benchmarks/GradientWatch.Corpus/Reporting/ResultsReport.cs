@@ -170,20 +170,22 @@ internal static class ResultsReport
         sb.AppendLine();
         sb.AppendLine("## The ML.NET path");
         sb.AppendLine();
-        sb.AppendLine(c, $"Trained through ML.NET: an `MLContext` pipeline (`MapValueToKey` on the label for classification) ending in GradientWatch.ML's `TorchModule` trainer, wrapped with `.WithGradientWatch(...)`; the trainer runs its own loop ({MlNetCorpus.Epochs} epochs, batch 32, a seeded permutation per epoch, at most {MlNetRunner.MaxTrainRows} training rows). The loss of every step comes from the watcher's step snapshots, so the runs are labelled by the same rules; the metric is ML.NET's own `Evaluate` on the held-out split (macro accuracy for classification, R² for regression). Detection only: the defaults plus overshooting, as every corpus run; chain: the README's recommended chain.");
+        sb.AppendLine(c, $"Trained through ML.NET: an `MLContext` pipeline (`MapValueToKey` on the label for classification) ending in GradientWatch.ML's `TorchModule` trainer, wrapped with `.WithGradientWatch(...)`; the trainer runs its own loop ({MlNetCorpus.Epochs} epochs, batch 32, a seeded permutation per epoch, at most {MlNetRunner.MaxTrainRows} training rows). The loss of every step comes from the watcher's step snapshots, so the runs are labelled by the same rules; the metric is ML.NET's own `Evaluate` on the held-out split (macro accuracy for classification, R² for regression). Detection only: the defaults plus overshooting, as every corpus run; each run is also trained with the README's recommended chain and with the chain it recommended before (the one issue 11's report used).");
         sb.AppendLine();
         sb.AppendLine(c, $"- healthy runs with an Error-severity alarm (detection only): **{healthy.Count(m => m.Entry.Baseline.Events.Any(e => !e.IsRemedy && e.Severity >= GradientEventSeverity.Error))} of {healthy.Count}**");
         sb.AppendLine(c, $"- healthy runs whose learning rate the recommended chain cut: **{healthy.Count(m => m.Outcomes[RemedyConfig.Recommended].LearningRateCuts > 0)} of {healthy.Count}** (most cuts on one run: {(healthy.Count == 0 ? 0 : healthy.Max(m => m.Outcomes[RemedyConfig.Recommended].LearningRateCuts))})");
+        sb.AppendLine(c, $"- the same with the chain recommended before: **{healthy.Count(m => m.Outcomes[RemedyConfig.PreviousRecommended].LearningRateCuts > 0)} of {healthy.Count}** (most cuts on one run: {(healthy.Count == 0 ? 0 : healthy.Max(m => m.Outcomes[RemedyConfig.PreviousRecommended].LearningRateCuts))})");
         sb.AppendLine(c, $"- healthy runs whose held-out metric the chain lowered by more than 0.01: **{healthy.Count(m => m.Outcomes[RemedyConfig.Recommended].Metric < m.Outcomes[RemedyConfig.None].Metric - 0.01)} of {healthy.Count}**");
         sb.AppendLine(c, $"- diverged runs flagged `exploding` before the loss went non-finite: **{divergent.Count(m => Flagged(m.Entry))} of {divergent.Count}**");
         sb.AppendLine();
-        sb.AppendLine("| run | role | steps | label | issues (detection only) | LR cuts with the chain (final LR / initial) | metric without → with the chain | held-out loss without → with |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        sb.AppendLine(c, $"| run | role | steps | label | issues (detection only) | {Describe(RemedyConfig.Recommended)}: LR cuts (final LR / initial) | {Describe(RemedyConfig.PreviousRecommended)}: LR cuts (final LR / initial) | metric: none / recommended / before | held-out loss: none / recommended / before |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var m in mlNet)
         {
             var none = m.Outcomes[RemedyConfig.None];
             var chain = m.Outcomes[RemedyConfig.Recommended];
-            sb.AppendLine(c, $"| `{m.Entry.Spec.Id}` | {m.Setup.Role} | {m.Entry.Baseline.Trajectory.Losses.Length} | {string.Join(", ", m.Entry.Label.Labels.Select(Name))} | {Issues(m.Entry.Baseline)} | {chain.LearningRateCuts} ({chain.FinalLearningRateRatio:G3}) | {none.MetricName} {F(none.Metric, "F3")} → {F(chain.Metric, "F3")} | {none.Run.Trajectory.EvalFinal:G3} → {chain.Run.Trajectory.EvalFinal:G3} |");
+            var before = m.Outcomes[RemedyConfig.PreviousRecommended];
+            sb.AppendLine(c, $"| `{m.Entry.Spec.Id}` | {m.Setup.Role} | {m.Entry.Baseline.Trajectory.Losses.Length} | {string.Join(", ", m.Entry.Label.Labels.Select(Name))} | {Issues(m.Entry.Baseline)} | {chain.LearningRateCuts} ({chain.FinalLearningRateRatio:G3}) | {before.LearningRateCuts} ({before.FinalLearningRateRatio:G3}) | {none.MetricName} {F(none.Metric, "F3")} / {F(chain.Metric, "F3")} / {F(before.Metric, "F3")} | {none.Run.Trajectory.EvalFinal:G3} / {chain.Run.Trajectory.EvalFinal:G3} / {before.Run.Trajectory.EvalFinal:G3} |");
         }
     }
 

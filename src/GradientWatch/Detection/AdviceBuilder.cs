@@ -52,7 +52,7 @@ internal static class AdviceBuilder
                 tips.Add($"lower the learning rate (now {lr})");
                 if (!configuredRemedies.Any(r => r.StartsWith("clip", StringComparison.Ordinal)))
                 {
-                    tips.Add("add gradient clipping (ClipGlobalNorm, or ClipAdaptive for unit-wise control)");
+                    tips.Add("add gradient clipping (ClipRelativeNorm, ClipGlobalNorm, or ClipAdaptive for unit-wise control)");
                 }
 
                 if (model.NormalizationCount == 0)
