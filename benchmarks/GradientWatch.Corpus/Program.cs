@@ -8,8 +8,9 @@ using TorchSharp;
 // Detection corpus: trains every run, labels it from its own trajectory, scores GradientWatch's detectors and remedies.
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--dump runs.jsonl]
 //   add --with-alternatives to also train alternative remedy chains (the previous recommendation and two variants; RemedyConfig)
+//   add --detection-only to train only the detection-only configuration (labels and detector scores, no remedy rows; far faster)
 //   the full run (no --quick, no --filter) also trains the held-out draws (HeldOutCorpus.Published) and the ML.NET-path runs (MlNetCorpus),
-//   each scored on its own; --no-held-out / --no-mlnet / --no-tuning leave sets out (for development; RESULTS.md then lacks it)
+//   each scored on its own; --no-held-out / --no-mlnet / --no-tuning leave sets out (for development; RESULTS.md then lacks them)
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --pairs-only [--write-results [path]]   (the eight fixes, docs/fix-pairs.md)
 bool quick = args.Contains("--quick");
 bool pairsOnly = args.Contains("--pairs-only");
@@ -21,7 +22,9 @@ string? resultsPath = write < 0 ? null : write + 1 < args.Length && !args[write 
 torch.set_num_threads(1);
 var clock = Stopwatch.StartNew();
 var specs = (pairsOnly || args.Contains("--no-tuning") ? Array.Empty<RunSpec>() : quick ? CorpusDefinition.Quick() : CorpusDefinition.All()).Where(s => filter is null || s.Family == "reference" || s.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || s.Family == filter).ToList();
-RemedyConfig[] configs = args.Contains("--with-alternatives")
+RemedyConfig[] configs = args.Contains("--detection-only")
+    ? [RemedyConfig.None]
+    : args.Contains("--with-alternatives")
     ? [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip, RemedyConfig.PreviousRecommended, RemedyConfig.ClipOnExploding, RemedyConfig.RecommendedWithHalving]
     : [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
 Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");

@@ -42,10 +42,10 @@ public sealed class GradientWatchBuilder
     /// <summary>Configures exploding-gradient detection (on by default: z-score 4 after 10 warm-up steps, and 10× jumps per layer).</summary>
     public GradientWatchBuilder DetectExploding(Action<ExplodingGradientOptions>? configure = null) => Apply(exploding, configure);
 
-    /// <summary>Configures vanishing-gradient detection (on by default: norm below 1e-7, or below 1e-4 of the largest layer, for 10 steps).</summary>
+    /// <summary>Configures vanishing-gradient detection (on by default: a layer's median norm over the last 10 steps below 1e-7, or below 1e-3 of the largest layer).</summary>
     public GradientWatchBuilder DetectVanishing(Action<VanishingGradientOptions>? configure = null) => Apply(vanishing, configure);
 
-    /// <summary>Configures dead-unit detection (on by default: 90% exact-zero gradients for 5 measured steps).</summary>
+    /// <summary>Configures dead-unit detection (on by default: half of a layer's units, or 90% of its elements, with an exactly-zero gradient for 5 measured steps).</summary>
     public GradientWatchBuilder DetectDeadUnits(Action<DeadUnitsOptions>? configure = null) => Apply(deadUnits, configure);
 
     /// <summary>Configures stalled-training detection (on by default: update ratio below 1e-7 for 5 measured steps).</summary>
@@ -57,7 +57,7 @@ public sealed class GradientWatchBuilder
 
     /// <summary>
     /// Turns on the step-size instrument (<see cref="GradientWatchOptions.MeasureStepSize"/>) and configures overshooting
-    /// detection (median α of the last 5 steps above 0.5), which <see cref="ReduceLearningRate"/> can trigger on.
+    /// detection (median α of the last 5 steps above 0.5 while the loss rises above where it started), which <see cref="ReduceLearningRate"/> can trigger on.
     /// </summary>
     public GradientWatchBuilder DetectOvershooting(Action<OvershootingOptions>? configure = null)
     {

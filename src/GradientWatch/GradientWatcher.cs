@@ -248,6 +248,11 @@ public sealed class GradientWatcher : IDisposable
             capture.MeasureGradients(full: true, options.MeasureGradientHistograms);
         }
 
+        if (full)
+        {
+            capture.MeasureZeroUnits();
+        }
+
         bool measureUpdate = full && options.MeasureUpdateRatio;
         var layers = BuildLayers(full);
         double globalNorm = nonFinite ? NonFiniteNorm(grads) : Math.Sqrt(globalSq);
@@ -591,6 +596,7 @@ public sealed class GradientWatcher : IDisposable
             var layer = map.Layers[li];
             var g = default(GradientMoments);
             bool anyGrad = false;
+            long units = 0, zeroUnits = 0;
             layout.Clear();
             foreach (int pi in layer.ParameterIndices)
             {
@@ -598,6 +604,8 @@ public sealed class GradientWatcher : IDisposable
                 {
                     anyGrad = true;
                     g.Add(grads[pi]);
+                    units += capture.Units[pi];
+                    zeroUnits += capture.ZeroUnits[pi];
                     if (capture.HasHistograms)
                     {
                         var h = capture.Histogram(pi);
@@ -626,6 +634,7 @@ public sealed class GradientWatcher : IDisposable
                 Mean = anyGrad && full ? g.Mean : double.NaN,
                 StandardDeviation = anyGrad && full ? g.StandardDeviation : double.NaN,
                 ZeroFraction = anyGrad && full ? g.ZeroFraction : double.NaN,
+                DeadUnitFraction = anyGrad && full && units > 0 ? (double)zeroUnits / units : double.NaN,
                 Histogram = histogram,
                 Float16UnderflowFraction = UnderflowFraction(histogram, GradientHistogram.Float16MinNormalExponent),
                 BFloat16UnderflowFraction = UnderflowFraction(histogram, GradientHistogram.BFloat16MinNormalExponent),

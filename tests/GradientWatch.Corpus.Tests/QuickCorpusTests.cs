@@ -51,18 +51,31 @@ public sealed class QuickCorpusTests
     [Fact]
     public void VanishingAndDeadUnitDetectionFindRunsThatHaveThem()
     {
-        Assert.True(Detector(GradientIssueKind.Vanishing).TruePositives >= 1);
-        Assert.True(Detector(GradientIssueKind.Vanishing).Recall >= 0.5, $"vanishing recall {Detector(GradientIssueKind.Vanishing).Recall}");
+        // Quick subset: vanishing 4 of 4 found, no false alarm; dead units 3 of 3 found, one false alarm (a run whose
+        // units died before it diverged: its final activations are non-finite, so the label cannot say). Whole corpus:
+        // vanishing 1.00 / 0.80, dead units 0.91 / 0.95 (RESULTS.md).
+        var vanishing = Detector(GradientIssueKind.Vanishing);
+        Assert.True(vanishing.TruePositives >= 4, $"vanishing: {vanishing.TruePositives} found");
+        Assert.Equal(0, vanishing.FalsePositives);
+        Assert.Equal(0, vanishing.FalseNegatives);
+        var dead = Detector(GradientIssueKind.DeadUnits);
+        Assert.True(dead.TruePositives >= 3, $"dead units: {dead.TruePositives} found");
+        Assert.Equal(0, dead.FalseNegatives);
+        Assert.True(dead.FalsePositives <= 1, $"dead units: {dead.FalsePositives} false alarms");
+        Assert.Equal(0, dead.HealthyRunsFlagged);
     }
 
     [Fact]
-    public void OvershootingIsMostlyQuietOnHealthyRuns()
+    public void OvershootingStaysQuietOnConvergingRuns()
     {
         // With α alone, 13 of the subset's 24 healthy runs were flagged (62 of 151 on the whole corpus); quiet while the
-        // loss converges, 2 (8 of 151). Not zero: see RESULTS.md. Overshooting is opt-in (DetectOvershooting).
+        // loss converged (no lower than the window before, above 3× its lowest), 2 (8 of 151). Reported only while the
+        // loss rises above where training started: none (0 of 150), and every run it flags diverges or spikes.
+        // Overshooting is opt-in (DetectOvershooting).
         var overshooting = Detector(GradientIssueKind.Overshooting);
-        Assert.True(overshooting.HealthyRunsFlagged * 10 <= Score.LabelCounts[LabelKind.Healthy], $"{overshooting.HealthyRunsFlagged} healthy runs flagged");
-        Assert.Equal(0, overshooting.HealthyRunsWithErrors);
+        Assert.Equal(0, overshooting.HealthyRunsFlagged);
+        Assert.Equal(0, overshooting.FalsePositives);
+        Assert.True(overshooting.TruePositives >= 3, $"overshooting: {overshooting.TruePositives} diverging or spiking runs flagged");
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace GradientWatch.Corpus.Models;
 
 /// <summary>A small pre-norm transformer encoder over a window: value embedding + learned positions, <c>depth − 1</c> blocks, mean pooling.</summary>
-internal sealed class TinyTransformer : nn.Module<Tensor, Tensor>
+internal sealed class TinyTransformer : nn.Module<Tensor, Tensor>, IActivationProbe
 {
     private readonly Linear embed;
     private readonly Parameter positions;
@@ -29,12 +29,22 @@ internal sealed class TinyTransformer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>The feed-forward layers' ReLU outputs (the only activations with dead units), one row per position.</summary>
+    public IReadOnlyList<Tensor> HiddenActivations(Tensor x)
+    {
+        var result = new List<Tensor>();
+        Forward(x, result);
+        return result;
+    }
+
+    private Tensor Forward(Tensor x, List<Tensor>? record)
     {
         var h = embed.call(x.unsqueeze(2)) + positions;
         foreach (var block in blocks)
         {
-            h = block.call(h);
+            h = block.Forward(h, record);
         }
 
         return head.call(final.call(h).mean([1]));

@@ -29,11 +29,16 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>The block's output; records the feed-forward layer's ReLU output, one row per position, when asked.</summary>
+    public Tensor Forward(Tensor x, List<Tensor>? record)
     {
         var parts = qkv.call(norm1.call(x)).chunk(3, -1);
         var attention = (parts[0].matmul(parts[1].transpose(1, 2)) * scale).softmax(-1);
         var h = x + proj.call(attention.matmul(parts[2]));
-        return h + ff2.call(ffAct.call(ff1.call(norm2.call(h))));
+        var hidden = ffAct.call(ff1.call(norm2.call(h)));
+        record?.Add(hidden.reshape(-1, hidden.shape[^1]));
+        return h + ff2.call(hidden);
     }
 }

@@ -27,13 +27,7 @@ internal static class JsonDump
                         r => r.Key.ToString(),
                         r => new
                         {
-                            r.Value.Trajectory.EvalStart,
-                            r.Value.Trajectory.EvalFinal,
-                            r.Value.Trajectory.Losses,
-                            r.Value.Trajectory.GradientNorms,
-                            r.Value.Trajectory.StepSizeAlphas,
-                            r.Value.Trajectory.LayerMovement,
-                            r.Value.Trajectory.DeadFractions,
+                            trajectory = r.Value.Trajectory,
                             events = r.Value.Events.Select(ev => new { ev.Step, ev.IsRemedy, kind = ev.Kind?.ToString(), severity = ev.Severity.ToString(), ev.Trigger, ev.Remedy, ev.Message }).ToArray(),
                         }),
                 },

@@ -70,6 +70,7 @@ internal static class ResultsReport
             }
         }
 
+        DetectorInputsReport.Write(sb, tuning.Entries);
         sb.AppendLine();
         sb.AppendLine("## Early warning on diverging runs");
         sb.AppendLine();

@@ -68,6 +68,13 @@ internal static class CorpusRunner
         var losses = new List<double>(spec.Steps);
         var norms = new List<double>(spec.Steps);
         var alphas = new List<double>(spec.Steps);
+        var layerNorms = new List<double[]>(spec.Steps);
+        var layerZeros = new List<double[]>(spec.Steps);
+        var layerDead = new List<double[]>(spec.Steps);
+        var layerUpdates = new List<double[]>(spec.Steps);
+        string[] layerNames = [];
+        var zeroRows = new List<double[]>();
+        var rowModules = ModuleParameters(model);
         using (var watch = model.WatchGradients(optimizer, w =>
         {
             Configure(w, config);
@@ -103,9 +110,19 @@ internal static class CorpusRunner
                     nn.utils.clip_grad_norm_(parameters, spec.LoopClipNorm);
                 }
 
+                if (step % 10 == 0)
+                {
+                    zeroRows.Add(rowModules.Select(m => ZeroRowFraction(m.Parameters)).ToArray());
+                }
+
                 var snapshot = watch.Step(value);
                 norms.Add(snapshot.GlobalGradientNorm);
                 alphas.Add(snapshot.StepSizeAlpha);
+                layerNames = snapshot.Layers.Select(l => l.Name).ToArray();
+                layerNorms.Add(snapshot.Layers.Select(l => l.GradientNorm).ToArray());
+                layerZeros.Add(snapshot.Layers.Select(l => l.ZeroFraction).ToArray());
+                layerDead.Add(snapshot.Layers.Select(l => l.DeadUnitFraction).ToArray());
+                layerUpdates.Add(snapshot.Layers.Select(l => l.UpdateToWeightRatio).ToArray());
                 losses.Add(value);
                 nonFiniteRun = double.IsFinite(value) ? 0 : nonFiniteRun + 1;
                 if (nonFiniteRun >= StopAfterNonFiniteSteps)
@@ -127,6 +144,13 @@ internal static class CorpusRunner
             DeadFractions = dead,
             GradientNorms = norms.ToArray(),
             StepSizeAlphas = alphas.ToArray(),
+            LayerNames = layerNames,
+            LayerGradientNorms = layerNorms.ToArray(),
+            LayerZeroFractions = layerZeros.ToArray(),
+            LayerDeadUnitFractions = layerDead.ToArray(),
+            LayerUpdateRatios = layerUpdates.ToArray(),
+            ZeroRowFractions = zeroRows.ToArray(),
+            ZeroRowModules = rowModules.Select(m => m.Name).ToArray(),
             PlannedSteps = spec.Steps,
         };
         return new RunResult(spec, config, trajectory, events, clock.Elapsed.TotalSeconds);
@@ -134,8 +158,14 @@ internal static class CorpusRunner
 
     /// <summary>Parameters grouped by owning module, keeping only modules with a matrix (or kernel) weight: the model's weight layers, in order.</summary>
     internal static List<(string Name, Tensor[] Weights)> WeightLayers(nn.Module model)
+        => ModuleParameters(model).Where(g => g.Parameters.Any(w => w.dim() >= 2) && g.Name.Length > 0)
+            .Select(g => (g.Name, g.Parameters.Where(w => w.dim() >= 2).ToArray()))
+            .ToList();
+
+    /// <summary>Every module's own parameters, grouped by owning module path (the root's under ""), in registration order.</summary>
+    private static List<(string Name, Tensor[] Parameters)> ModuleParameters(nn.Module model)
     {
-        var groups = new List<(string Name, List<Tensor> Weights)>();
+        var groups = new List<(string Name, List<Tensor> Parameters)>();
         foreach (var (name, p) in model.named_parameters())
         {
             int dot = name.LastIndexOf('.');
@@ -145,12 +175,30 @@ internal static class CorpusRunner
                 groups.Add((owner, new List<Tensor>()));
             }
 
-            groups[^1].Weights.Add(p);
+            groups[^1].Parameters.Add(p);
         }
 
-        return groups.Where(g => g.Weights.Any(w => w.dim() >= 2) && g.Name.Length > 0)
-            .Select(g => (g.Name, g.Weights.Where(w => w.dim() >= 2).ToArray()))
-            .ToList();
+        return groups.Select(g => (g.Name, g.Parameters.ToArray())).ToList();
+    }
+
+    private static double ZeroRowFraction(Tensor[] parameters)
+    {
+        using var scope = torch.NewDisposeScope();
+        long rows = 0, zero = 0;
+        foreach (var p in parameters)
+        {
+            using var g = p.grad;
+            if (g is null || g.dim() == 0)
+            {
+                continue;
+            }
+
+            var flat = g.detach().reshape(g.shape[0], -1);
+            rows += flat.shape[0];
+            zero += (flat != 0).any(1).logical_not().sum().item<long>();
+        }
+
+        return rows == 0 ? double.NaN : (double)zero / rows;
     }
 
     internal static double Movement(Tensor[] before, Tensor[] after)

@@ -28,6 +28,27 @@ internal sealed record Trajectory
     /// <summary>Step-size α per step as GradientWatch measured it (detection-only runs; for analysis, never read by the labeller).</summary>
     public double[] StepSizeAlphas { get; init; } = [];
 
+    /// <summary>GradientWatch's layer names (for analysis and dumps; the labeller never reads the per-layer statistics).</summary>
+    public string[] LayerNames { get; init; } = [];
+
+    /// <summary>Per step, per GradientWatch layer: gradient norm (for analysis and dumps).</summary>
+    public double[][] LayerGradientNorms { get; init; } = [];
+
+    /// <summary>Per step, per GradientWatch layer: fraction of exactly-zero gradient elements (NaN off full-statistics steps).</summary>
+    public double[][] LayerZeroFractions { get; init; } = [];
+
+    /// <summary>Per step, per GradientWatch layer: the share of units whose gradient is exactly zero (NaN off full-statistics steps).</summary>
+    public double[][] LayerDeadUnitFractions { get; init; } = [];
+
+    /// <summary>Per step, per GradientWatch layer: ‖Δw‖/‖w‖ (NaN off full-statistics steps).</summary>
+    public double[][] LayerUpdateRatios { get; init; } = [];
+
+    /// <summary>Every 10th step (1, 11, ...), per parameterized module: fraction of output units (dim-0 slices of each parameter) whose gradient is exactly zero (for analysis and dumps).</summary>
+    public double[][] ZeroRowFractions { get; init; } = [];
+
+    /// <summary>Names of the modules of <see cref="ZeroRowFractions"/>.</summary>
+    public string[] ZeroRowModules { get; init; } = [];
+
     /// <summary>Steps the run was planned for.</summary>
     public int PlannedSteps { get; init; }
 }

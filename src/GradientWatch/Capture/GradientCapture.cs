@@ -21,6 +21,8 @@ internal sealed unsafe class GradientCapture : IDisposable
     private readonly long[] histograms;
     private readonly GradientMoments[] weights;
     private readonly double[] updates;
+    private readonly long[] zeroUnits;
+    private readonly long[] units;
     private readonly bool[] hasGradient;
     private readonly bool[] snapshotTaken;
     private readonly GradientMoments[] scratch;
@@ -38,6 +40,8 @@ internal sealed unsafe class GradientCapture : IDisposable
         histograms = new long[n * ExponentHistogram.Length];
         weights = new GradientMoments[n];
         updates = new double[n];
+        zeroUnits = new long[n];
+        units = new long[n];
         hasGradient = new bool[n];
         snapshotTaken = new bool[n];
         scratch = new GradientMoments[n];
@@ -59,6 +63,12 @@ internal sealed unsafe class GradientCapture : IDisposable
 
     /// <summary>Per-parameter Σ(Δw)² from the last <see cref="MeasureWeights"/> with an update (NaN where not measured).</summary>
     public ReadOnlySpan<double> UpdatesSquared => updates;
+
+    /// <summary>Per-parameter units (dim-0 slices) from the last <see cref="MeasureZeroUnits"/>; 0 where not measured.</summary>
+    public ReadOnlySpan<long> Units => units;
+
+    /// <summary>Per-parameter units whose gradient is all zero, from the last <see cref="MeasureZeroUnits"/>.</summary>
+    public ReadOnlySpan<long> ZeroUnits => zeroUnits;
 
     /// <summary>Whether the last <see cref="MeasureGradients"/> counted the histograms.</summary>
     public bool HasHistograms { get; private set; }
@@ -106,6 +116,57 @@ internal sealed unsafe class GradientCapture : IDisposable
 
         pass.Run(gradients, maxDegreeOfParallelism, histograms);
         ReduceOnDevice(gradients, full, HasHistograms ? histograms : default);
+    }
+
+    /// <summary>
+    /// Counts, for every parameter with units (<see cref="ParameterEntry.HasUnits"/>), the units whose gradient is exactly
+    /// zero (<see cref="ZeroRows"/>): in place on the CPU, where a live row costs about one element; elsewhere with torch
+    /// ops and one host read. The caller must hold a dispose scope open around the call.
+    /// </summary>
+    public void MeasureZeroUnits()
+    {
+        Array.Clear(zeroUnits);
+        Array.Clear(units);
+        var device = new List<(int Slot, Tensor Count)>();
+        var parameters = map.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i].Parameter;
+            if (!hasGradient[i] || !parameters[i].HasUnits || !p.requires_grad)
+            {
+                continue;
+            }
+
+            var g = p.grad;
+            if (g is null || g.is_sparse || g.dim() == 0 || g.shape[0] == 0 || g.numel() == 0)
+            {
+                continue;
+            }
+
+            long rows = g.shape[0];
+            units[i] = rows;
+            if (IsFastPath(g))
+            {
+                void* data = (void*)DataPointer(g);
+                zeroUnits[i] = g.dtype == ScalarType.Float64
+                    ? ZeroRows.Count(new ReadOnlySpan<double>(data, (int)g.numel()), rows)
+                    : ZeroRows.Count(new ReadOnlySpan<float>(data, (int)g.numel()), rows);
+            }
+            else
+            {
+                device.Add((i, g.detach().reshape(rows, -1).ne(0).any(1).logical_not().sum().to_type(ScalarType.Float64)));
+            }
+        }
+
+        if (device.Count > 0)
+        {
+            using var all = torch.stack(device.Select(d => d.Count).ToArray()).cpu();
+            var values = all.data<double>().ToArray();
+            for (int k = 0; k < device.Count; k++)
+            {
+                zeroUnits[device[k].Slot] = (long)values[k];
+            }
+        }
     }
 
     /// <summary>

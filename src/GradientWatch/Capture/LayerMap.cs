@@ -26,6 +26,7 @@ internal sealed class LayerMap
         var layerIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var layerParams = new List<List<int>>();
         var layerNames = new List<string>();
+        var tokenTables = TokenTables(module);
         foreach (var (name, parameter) in module.named_parameters(recurse: true))
         {
             string layer = LayerNameFor(name, grouping, depth);
@@ -38,7 +39,9 @@ internal sealed class LayerMap
             }
 
             layerParams[li].Add(parameters.Count);
-            parameters.Add(new ParameterEntry(name, parameter, li));
+            int dot = name.LastIndexOf('.');
+            bool units = parameter.dim() >= 1 && !tokenTables.Contains(dot < 0 ? "" : name[..dot]);
+            parameters.Add(new ParameterEntry(name, parameter, li, units));
         }
 
         var layers = new LayerEntry[layerNames.Count];
@@ -48,6 +51,24 @@ internal sealed class LayerMap
         }
 
         return new LayerMap(parameters, layers);
+    }
+
+    /// <summary>
+    /// Module paths of embedding tables: their rows are tokens, not units, and a token missing from a batch leaves its row
+    /// zero, so their rows never count as dead units.
+    /// </summary>
+    private static HashSet<string> TokenTables(torch.nn.Module module)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, m) in module.named_modules())
+        {
+            if (m is Embedding or EmbeddingBag)
+            {
+                paths.Add(name);
+            }
+        }
+
+        return paths;
     }
 
     /// <summary>The layer a parameter named <paramref name="parameterName"/> belongs to.</summary>
@@ -84,8 +105,11 @@ internal sealed class LayerMap
     }
 }
 
-/// <summary>One parameter tensor and the layer it belongs to.</summary>
-internal sealed record ParameterEntry(string Name, Parameter Parameter, int LayerIndex);
+/// <summary>
+/// One parameter tensor and the layer it belongs to. <paramref name="HasUnits"/>: its rows (dim-0 slices) are units whose
+/// all-zero gradient means a dead unit (false for scalars and embedding tables).
+/// </summary>
+internal sealed record ParameterEntry(string Name, Parameter Parameter, int LayerIndex, bool HasUnits = false);
 
 /// <summary>One reported layer and the indices of its parameters in <see cref="LayerMap.Parameters"/>.</summary>
 internal sealed record LayerEntry(string Name, int Index, int[] ParameterIndices);

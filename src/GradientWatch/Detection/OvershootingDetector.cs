@@ -8,6 +8,8 @@ internal sealed class OvershootingDetector : IGradientDetector
     /// <summary>A loss within this factor of its lowest window mean counts as converged (quiet).</summary>
     internal const double ConvergedLossFactor = 3.0;
 
+    private double firstLoss = double.NaN;
+
     private readonly OvershootingOptions options;
     private readonly PersistentConditionReporter reporter;
     private readonly Queue<double> window = new();
@@ -25,6 +27,11 @@ internal sealed class OvershootingDetector : IGradientDetector
     {
         if (snapshot.Loss is { } loss && double.IsFinite(loss))
         {
+            if (double.IsNaN(firstLoss))
+            {
+                firstLoss = loss;
+            }
+
             losses.Enqueue(loss);
             while (losses.Count > 2 * options.WindowSteps)
             {
@@ -53,7 +60,7 @@ internal sealed class OvershootingDetector : IGradientDetector
 
         var sorted = window.Order().ToArray();
         double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        bool holds = median > options.AlphaThreshold && !(options.QuietWhileLossFalls && LossFalling());
+        bool holds = median > options.AlphaThreshold && !(options.QuietWhileLossFalls && !double.IsNaN(firstLoss) && !LossRising());
         bool newly = holds && !wasHolding;
         wasHolding = holds;
         if (!reporter.ShouldReport(snapshot.Step, holds, newly))
@@ -75,20 +82,23 @@ internal sealed class OvershootingDetector : IGradientDetector
     }
 
     /// <summary>
-    /// True while training still converges: the mean loss of the latest window is below that of the window before it,
-    /// or within <see cref="ConvergedLossFactor"/> of the lowest window mean seen so far (a noisy plateau).
+    /// True when the loss rises persistently, so training is being undone: the mean loss of the latest window is above
+    /// that of the steps before it (up to one window), above <see cref="ConvergedLossFactor"/> × the lowest window mean
+    /// seen so far, and above the first loss of the run. Anything else (falling, a noisy plateau, a bump that stays below
+    /// where training started) is how momentum and large-but-stable learning rates converge.
     /// </summary>
-    private bool LossFalling()
+    private bool LossRising()
     {
         int n = options.WindowSteps;
-        if (losses.Count < 2 * n)
+        if (losses.Count <= n)
         {
             return false;
         }
 
-        double earlier = losses.Take(n).Average();
-        double later = losses.Skip(n).Average();
-        return later < earlier || later <= ConvergedLossFactor * lowestWindowMean;
+        int earlierCount = losses.Count - n;
+        double earlier = losses.Take(earlierCount).Average();
+        double later = losses.Skip(earlierCount).Average();
+        return later > earlier && later > ConvergedLossFactor * lowestWindowMean && later > firstLoss;
     }
 
     private void TrackLowest()

@@ -16,11 +16,12 @@ public sealed class OvershootingOptions : DetectorOptions
     public int WindowSteps { get; set; } = 5;
 
     /// <summary>
-    /// Stay quiet while training converges: overshooting is reported only when the mean loss of the last
-    /// <see cref="WindowSteps"/> steps is no lower than that of the <see cref="WindowSteps"/> before them and more than
-    /// 3× the lowest such mean so far. Large α with a falling or plateaued loss is how momentum and large-but-stable
-    /// learning rates converge (on the corpus, α alone flagged 62 of 151 healthy runs). Needs the loss; without it α
-    /// alone decides. Default true.
+    /// Stay quiet while training converges: overshooting is reported only while the loss rises persistently, that is
+    /// when the mean loss of the last <see cref="WindowSteps"/> steps is above that of the <see cref="WindowSteps"/>
+    /// before them, above 3× the lowest such mean so far, and above the run's first loss (training is being undone).
+    /// Large α with a falling or plateaued loss, or a bump that stays below where training started, is how momentum and
+    /// large-but-stable learning rates converge (on the corpus, α alone flagged 62 of 151 healthy runs). Needs the loss;
+    /// without it α alone decides. Default true.
     /// </summary>
     public bool QuietWhileLossFalls { get; set; } = true;
 

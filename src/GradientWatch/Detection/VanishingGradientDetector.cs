@@ -2,18 +2,26 @@ using System.Globalization;
 
 namespace GradientWatch.Detection;
 
-/// <summary>Layers whose gradient norm stays below an absolute or relative threshold for K consecutive steps.</summary>
+/// <summary>
+/// Layers whose gradient norm stays below an absolute threshold, or below a fraction of the step's largest layer norm:
+/// the layer's median over the last K steps is below the threshold. A layer whose gradient is exactly zero is not
+/// vanishing but cut off (every unit it feeds is dead, which dead-unit detection reports, or it is unused): such steps
+/// count as not vanishing.
+/// </summary>
 internal sealed class VanishingGradientDetector : IGradientDetector
 {
     private readonly VanishingGradientOptions options;
     private readonly PersistentConditionReporter reporter;
-    private readonly LayerStreaks streaks;
+    private readonly LayerMedians relative;
+    private readonly LayerMedians absolute;
+    private bool[] wasVanishing = Array.Empty<bool>();
 
     public VanishingGradientDetector(VanishingGradientOptions options)
     {
         this.options = options;
         reporter = new PersistentConditionReporter(options.RepeatEverySteps);
-        streaks = new LayerStreaks(options.ConsecutiveSteps);
+        relative = new LayerMedians(options.ConsecutiveSteps);
+        absolute = new LayerMedians(options.ConsecutiveSteps);
     }
 
     public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
@@ -33,9 +41,26 @@ internal sealed class VanishingGradientDetector : IGradientDetector
             }
         }
 
-        var (vanishing, newlyTripped) = streaks.Update(layers, l => !l.IsFrozen
-            && ((options.AbsoluteThreshold is { } a && l.GradientNorm < a)
-                || (options.RelativeThreshold is { } r && max > 0 && l.GradientNorm < r * max)));
+        // +∞ marks a step on which the layer cannot be vanishing: frozen, exactly zero (cut off), or nothing to compare with.
+        var ratios = relative.Update(layers, l => Measurable(l) && max > 0 ? l.GradientNorm / max : double.PositiveInfinity);
+        var norms = absolute.Update(layers, l => Measurable(l) ? l.GradientNorm : double.PositiveInfinity);
+        if (wasVanishing.Length != layers.Count)
+        {
+            wasVanishing = new bool[layers.Count];
+        }
+
+        var vanishing = new List<int>();
+        bool newlyTripped = false;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            bool holds = (options.AbsoluteThreshold is { } a && norms[i] < a) || (options.RelativeThreshold is { } r && ratios[i] < r);
+            newlyTripped |= holds && !wasVanishing[i];
+            wasVanishing[i] = holds;
+            if (holds)
+            {
+                vanishing.Add(i);
+            }
+        }
 
         if (!reporter.ShouldReport(snapshot.Step, vanishing.Count > 0, newlyTripped))
         {
@@ -44,28 +69,32 @@ internal sealed class VanishingGradientDetector : IGradientDetector
 
         var trainable = layers.Where(l => !l.IsFrozen).ToArray();
         double profile = trainable.Length >= 2 && trainable[^1].GradientNorm > 0 ? trainable[0].GradientNorm / trainable[^1].GradientNorm : double.NaN;
-        var worst = vanishing.MinBy(l => l.GradientNorm)!;
-        bool relative = options.RelativeThreshold is { } rel && max > 0 && worst.GradientNorm < rel * max;
+        int worst = vanishing.MinBy(i => ratios[i]);
+        bool isRelative = options.RelativeThreshold is { } rel && ratios[worst] < rel;
+        var names = vanishing.Select(i => layers[i]).ToArray();
         issues.Add(new DetectedIssue
         {
             Kind = GradientIssueKind.Vanishing,
-            Trigger = relative ? "relative" : "absolute",
+            Trigger = isRelative ? "relative" : "absolute",
             Severity = GradientEventSeverity.Warning,
-            Layers = vanishing.Select(l => l.Name).ToArray(),
-            ObservedValue = relative ? worst.GradientNorm / max : worst.GradientNorm,
-            Threshold = relative ? options.RelativeThreshold : options.AbsoluteThreshold,
+            Layers = names.Select(l => l.Name).ToArray(),
+            ObservedValue = isRelative ? ratios[worst] : norms[worst],
+            Threshold = isRelative ? options.RelativeThreshold : options.AbsoluteThreshold,
             Persistent = true,
             Details = new Dictionary<string, double>
             {
                 ["depth_profile"] = profile,
                 ["vanishing_layers"] = vanishing.Count,
-                ["min_norm"] = worst.GradientNorm,
+                ["min_norm"] = layers[worst].GradientNorm,
                 ["max_norm"] = max,
+                ["median_ratio"] = ratios[worst],
             },
-            Message = string.Create(CultureInfo.InvariantCulture, $"vanishing gradients in {vanishing.Count} of {trainable.Length} layers ({Describe(vanishing)}) for {options.ConsecutiveSteps}+ steps; first/last layer norm ratio {profile:G3}"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"vanishing gradients in {vanishing.Count} of {trainable.Length} layers ({Describe(names)}) over the last {options.ConsecutiveSteps} steps (median norm ratio to the largest layer {ratios[worst]:G3}); first/last layer norm ratio {profile:G3}"),
         });
     }
 
     internal static string Describe(IReadOnlyList<LayerStatistics> layers)
         => layers.Count <= 3 ? string.Join(", ", layers.Select(l => l.Name)) : $"{layers[0].Name} … {layers[^1].Name}";
+
+    private static bool Measurable(LayerStatistics l) => !l.IsFrozen && l.GradientNorm > 0;
 }

@@ -46,6 +46,15 @@ public sealed record LayerStatistics
     /// <summary>Fraction of gradient elements exactly equal to zero.</summary>
     public double ZeroFraction { get; init; } = double.NaN;
 
+    /// <summary>
+    /// Fraction of the layer's units whose gradient is exactly zero: units that no example of the batch sent any gradient
+    /// through (a dead ReLU's row of the weight matrix and its bias entry, a dead output channel of a convolution). A unit
+    /// is a dim-0 slice of a parameter: a row of a weight matrix, an output channel of a convolution kernel, one element
+    /// of a bias or norm scale; embedding tables (whose rows are tokens) are left out. Measured on full-statistics steps;
+    /// NaN otherwise or when the layer has no such parameter.
+    /// </summary>
+    public double DeadUnitFraction { get; init; } = double.NaN;
+
     /// <summary>Number of NaN gradient elements.</summary>
     public required long NanCount { get; init; }
 

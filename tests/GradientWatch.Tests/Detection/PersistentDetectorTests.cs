@@ -6,22 +6,72 @@ namespace GradientWatch.Tests.Detection;
 public sealed class PersistentDetectorTests
 {
     [Fact]
-    public void VanishingNeedsKConsecutiveStepsAndCarriesTheDepthProfile()
+    public void VanishingNeedsAWindowOfKStepsAndCarriesTheDepthProfile()
     {
         var detector = new VanishingGradientDetector(new VanishingGradientOptions { AbsoluteThreshold = 1e-6, RelativeThreshold = null, ConsecutiveSteps = 3 });
         var issues = new List<DetectedIssue>();
         detector.Detect(Snapshots.FromNorms(1, 1e-8, 1e-2, 1.0), issues);
         detector.Detect(Snapshots.FromNorms(2, 1e-8, 1e-2, 1.0), issues);
-        detector.Detect(Snapshots.FromNorms(3, 1e-5, 1e-2, 1.0), issues); // streak broken
-        detector.Detect(Snapshots.FromNorms(4, 1e-8, 1e-2, 1.0), issues);
-        detector.Detect(Snapshots.FromNorms(5, 1e-8, 1e-2, 1.0), issues);
-        Assert.Empty(issues);
-        detector.Detect(Snapshots.FromNorms(6, 1e-8, 1e-2, 1.0), issues);
+        Assert.Empty(issues); // fewer than K steps so far
+        detector.Detect(Snapshots.FromNorms(3, 1e-8, 1e-2, 1.0), issues);
         var issue = Assert.Single(issues);
         Assert.Equal(GradientIssueKind.Vanishing, issue.Kind);
         Assert.Equal(new[] { "layer0" }, issue.Layers);
         Assert.Equal(1e-8, issue.Details["depth_profile"], 12);
         Assert.True(issue.Persistent);
+    }
+
+    [Fact]
+    public void VanishingComparesTheMedianOfTheWindowSoOneNoisyStepNeitherTripsNorResetsIt()
+    {
+        // The old rule needed K consecutive steps: one step above the threshold reset the count, so a layer hovering just
+        // below it (the deep ReLU MLPs of the corpus) was never reported.
+        var detector = new VanishingGradientDetector(new VanishingGradientOptions { AbsoluteThreshold = 1e-6, RelativeThreshold = null, ConsecutiveSteps = 3 });
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Snapshots.FromNorms(1, 1e-8, 1.0), issues);
+        detector.Detect(Snapshots.FromNorms(2, 1e-5, 1.0), issues); // one noisy step
+        Assert.Empty(issues);
+        detector.Detect(Snapshots.FromNorms(3, 1e-8, 1.0), issues);
+        Assert.Single(issues);
+
+        var quiet = new VanishingGradientDetector(new VanishingGradientOptions { AbsoluteThreshold = 1e-6, RelativeThreshold = null, ConsecutiveSteps = 3 });
+        var none = new List<DetectedIssue>();
+        quiet.Detect(Snapshots.FromNorms(1, 1e-5, 1.0), none);
+        quiet.Detect(Snapshots.FromNorms(2, 1e-8, 1.0), none); // one step below alone trips nothing
+        quiet.Detect(Snapshots.FromNorms(3, 1e-5, 1.0), none);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public void AnExactlyZeroGradientIsNotVanishing()
+    {
+        // On the corpus, all 8 false vanishing alarms were layers cut off by dead ReLUs (gradient exactly 0); dead-unit
+        // detection reports those.
+        var detector = new VanishingGradientDetector(new VanishingGradientOptions { ConsecutiveSteps = 3 });
+        var issues = new List<DetectedIssue>();
+        for (int s = 1; s <= 6; s++)
+        {
+            detector.Detect(Snapshots.FromNorms(s, 0.0, 0.5, 1.0), issues);
+        }
+
+        Assert.Empty(issues);
+    }
+
+    [Theory]
+    [InlineData(5e-4, true)]  // below the default 1e-3 (the old default, 1e-4, missed it: the corpus' deep ReLU MLPs sit at 1e-4 to 4e-4)
+    [InlineData(3e-3, false)] // the corpus' healthy runs stay above 3.5e-3
+    public void TheDefaultRelativeThresholdIsOneThousandthOfTheLargestLayer(double ratio, bool reported)
+    {
+        var options = new VanishingGradientOptions();
+        Assert.Equal(1e-3, options.RelativeThreshold);
+        var detector = new VanishingGradientDetector(options);
+        var issues = new List<DetectedIssue>();
+        for (int s = 1; s <= options.ConsecutiveSteps; s++)
+        {
+            detector.Detect(Snapshots.FromNorms(s, ratio, 0.1, 1.0), issues);
+        }
+
+        Assert.Equal(reported, issues.Count == 1);
     }
 
     [Fact]
@@ -66,9 +116,46 @@ public sealed class PersistentDetectorTests
         detector.Detect(Snapshots.Build(3, new[] { 1.0, 1.0 }, zeroFractions: new[] { 0.92, 0.1 }), issues);
         var issue = Assert.Single(issues);
         Assert.Equal(GradientIssueKind.DeadUnits, issue.Kind);
+        Assert.Equal("zero_fraction", issue.Trigger);
         Assert.Equal(new[] { "layer0" }, issue.Layers);
         Assert.Equal(0.92, issue.ObservedValue!.Value, 12);
     }
+
+    [Fact]
+    public void HalfTheUnitsWithAZeroGradientForFiveMeasuredStepsAreDeadUnits()
+    {
+        // Element-level zeros alone (0.6 here, below 0.9) missed 7 of 20 corpus runs whose hidden layers had half their
+        // units dead; the fraction of units whose whole gradient row is zero tracks the measured activations.
+        var options = new DeadUnitsOptions();
+        Assert.Equal(0.5, options.DeadUnitFractionThreshold);
+        var detector = new DeadUnitsDetector(options);
+        var issues = new List<DetectedIssue>();
+        for (int s = 1; s <= options.ConsecutiveSteps; s++)
+        {
+            Assert.Empty(issues);
+            detector.Detect(WithDeadUnits(Snapshots.Build(s, new[] { 1.0, 1.0 }, zeroFractions: new[] { 0.6, 0.3 }), 0.55, 0.2), issues);
+        }
+
+        var issue = Assert.Single(issues);
+        Assert.Equal("dead_units", issue.Trigger);
+        Assert.Equal(new[] { "layer0" }, issue.Layers);
+        Assert.Equal(0.55, issue.ObservedValue!.Value, 12);
+        Assert.Equal(0.5, issue.Threshold);
+    }
+
+    [Fact]
+    public void DeadUnitsIgnoreStepsWithNonFiniteGradients()
+    {
+        // A diverging run measures full statistics on every non-finite step; those broken steps must not add up to dead units.
+        var detector = new DeadUnitsDetector(new DeadUnitsOptions { ConsecutiveSteps = 2 });
+        var issues = new List<DetectedIssue>();
+        detector.Detect(WithDeadUnits(Snapshots.Build(1, new[] { 1.0, 1.0 }, nanCounts: new long[] { 0, 3 }), 0.9, 0.0), issues);
+        detector.Detect(WithDeadUnits(Snapshots.Build(2, new[] { 1.0, 1.0 }, nanCounts: new long[] { 0, 3 }), 0.9, 0.0), issues);
+        Assert.Empty(issues);
+    }
+
+    private static StepSnapshot WithDeadUnits(StepSnapshot s, params double[] fractions)
+        => s with { Layers = s.Layers.Select((l, i) => l with { DeadUnitFraction = fractions[i] }).ToArray() };
 
     [Fact]
     public void StalledFiresOnTinyUpdateRatiosForKMeasuredSteps()

@@ -123,4 +123,56 @@ public sealed class StepSizeTests(ITestOutputHelper output)
         Assert.Contains(run.Events, e => e.Remedy == "reduce_lr" && e.Kind == GradientIssueKind.Overshooting);
         Assert.True(optimizer.ParamGroups.First().LearningRate < 0.3);
     }
+
+    [Fact]
+    public void OvershootingStaysQuietUntilTheLossRisesAboveWhereTrainingStarted()
+    {
+        // Large α from the first steps while the loss falls (the corpus' GRUs at SGD 0.5, a transformer at Adam 3e-2):
+        // the old rule had no loss history yet and reported it at step 5. A later 5× bump that stays below the first
+        // loss (an RNN at SGD 0.1 rose from 0.004 to 0.07, then converged) is not reported either.
+        var detector = new OvershootingDetector(new OvershootingOptions());
+        var issues = new List<DetectedIssue>();
+        double[] losses = [1.0, 0.8, 0.6, 0.5, 0.4, 0.2, 0.1, 0.05, 0.04, 0.04, 0.04, 0.05, 0.1, 0.2, 0.3, 0.3, 0.3, 0.3];
+        for (int s = 0; s < losses.Length; s++)
+        {
+            detector.Detect(Step(s + 1, losses[s], alpha: 0.9), issues);
+        }
+
+        Assert.Empty(issues);
+    }
+
+    [Fact]
+    public void OvershootingIsReportedWhileTheLossRisesPersistently()
+    {
+        var detector = new OvershootingDetector(new OvershootingOptions());
+        var issues = new List<DetectedIssue>();
+        double[] losses = [1.0, 0.8, 0.6, 0.5, 0.4, 0.5, 0.9, 1.5, 2.5, 4.0];
+        int reportedAt = 0;
+        for (int s = 0; s < losses.Length && reportedAt == 0; s++)
+        {
+            detector.Detect(Step(s + 1, losses[s], alpha: 0.9), issues);
+            reportedAt = issues.Count > 0 ? s + 1 : 0;
+        }
+
+        // Step 10: the last five losses (mean 1.88) are above the five before them (0.66), above 3× the lowest window mean
+        // (0.56) and above the first loss; at step 9 (mean 1.16) the loss rose, but not yet 3× its lowest.
+        Assert.Equal(10, reportedAt);
+        Assert.Equal(GradientIssueKind.Overshooting, issues[0].Kind);
+    }
+
+    [Fact]
+    public void WithoutALossOvershootingReadsAlphaAlone()
+    {
+        var detector = new OvershootingDetector(new OvershootingOptions());
+        var issues = new List<DetectedIssue>();
+        for (int s = 1; s <= 5; s++)
+        {
+            detector.Detect(Snapshots.FromNorms(s, 1.0) with { StepSizeAlpha = 0.9 }, issues);
+        }
+
+        Assert.Single(issues);
+    }
+
+    private static StepSnapshot Step(int step, double loss, double alpha)
+        => Snapshots.Build(step, new[] { 1.0 }, loss: loss) with { StepSizeAlpha = alpha };
 }

@@ -61,7 +61,7 @@ public sealed class RemedyAttributionTests
 
         fixture.SetGradients(new float[,] { { 4, 0 }, { 0, 0 } }, new float[] { 0, 0 }); // a z-score outlier, loss unchanged
         watch.Step(1.0);
-        var outlier = Assert.Single(watch.History, e => e.Type == GradientEventType.Issue);
+        var outlier = Assert.Single(watch.History, e => e.Type == GradientEventType.Issue && e.Kind == GradientIssueKind.Exploding);
         Assert.Equal(GradientEventSeverity.Warning, outlier.Severity);
         Assert.DoesNotContain(watch.History, e => e.Remedy == "reduce_lr");
         Assert.Equal(0.1, fixture.Optimizer.ParamGroups.First().LearningRate, 12);
