@@ -28,10 +28,10 @@ internal static class HeldOutCorpus
     /// The first draw: drawn before any change was decided on it, then looked at (its healthy runs with Error-severity
     /// exploding alarms) to decide issue 11's change to the exploding detector, so it is no longer held out.
     /// </summary>
-    public static readonly HeldOutDraw First = new("held-out 1 (looked at)", GeneratorSeed, FirstSeed, 1_000_000, Family, "looked at to decide the exploding detector's confirmation step (issue 11), so no longer clean");
+    public static readonly HeldOutDraw First = new("held-out 1 (looked at)", GeneratorSeed, FirstSeed, 1_000_000, Family, "its exploding false positives were looked at to decide issue 11's change to the exploding detector and the spike rule, so it is no longer clean");
 
     /// <summary>The second draw: drawn after the exploding change was decided and committed; nobody looked at it before.</summary>
-    public static readonly HeldOutDraw Second = new("held-out 2", 2026120202, 1_000_000, 2_000_000, "held-out-2", "drawn after the exploding change was decided; not looked at before it");
+    public static readonly HeldOutDraw Second = new("held-out 2", 2026120202, 1_000_000, 2_000_000, "held-out-2", "drawn after that change was committed; nobody looked at it before");
 
     /// <summary>The draws RESULTS.md reports, in order.</summary>
     public static readonly IReadOnlyList<HeldOutDraw> Published = [First, Second];
