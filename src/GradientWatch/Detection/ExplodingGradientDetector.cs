@@ -3,7 +3,7 @@ using System.Globalization;
 namespace GradientWatch.Detection;
 
 /// <summary>
-/// Exploding-gradient triggers: divergence (norm and loss grow together) and growth (the norm alone grows a lot, on steps
+/// Exploding-gradient triggers: divergence (norm and loss grow together), surge (the loss grows a lot, the norm moderately) and growth (the norm alone grows a lot, on steps
 /// without a finite loss), both Error and free of warm-up; absolute thresholds (Error); z-score (ZClip-style) and per-layer jump outliers (Warning).
 /// </summary>
 internal sealed class ExplodingGradientDetector : IGradientDetector
@@ -202,6 +202,11 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
             }
         }
 
+        if (!error && options.SurgeLossFactor is { } sf && double.IsFinite(loss) && firstLoss > 0 && norm > 0)
+        {
+            DetectSurge(norm, loss, sf, triggers, details, ref observed, ref threshold, ref error);
+        }
+
         // The norm alone is evidence only on a step without a finite loss (a loop that passes none): with one, divergence
         // decides, and a norm that grows while the loss does not (deep networks leaving a flat start) is training.
         if (options.GrowthFactor is { } gf && double.IsNaN(loss) && norm > previousNorm
@@ -214,6 +219,30 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
             threshold ??= gf;
             details["norm_growth"] = growth;
         }
+    }
+
+    /// <summary>
+    /// The surge trigger, led by the loss: a loss at least <paramref name="factor"/> times both its first value and its
+    /// recent median (from the second step, when that median is the first loss), with a norm at least
+    /// <see cref="ExplodingGradientOptions.SurgeNormFactor"/> times its first value or recent median, whichever is lower.
+    /// It catches blow-ups whose gradient norm stays under the divergence factor (saturating activations, normalization).
+    /// </summary>
+    private void DetectSurge(double norm, double loss, double factor, List<string> triggers, Dictionary<string, double> details, ref double? observed, ref double? threshold, ref bool error)
+    {
+        double lossReference = Math.Max(firstLoss, Median(recentLosses));
+        double normReference = Math.Min(firstNorm, Median(recentNorms));
+        if (loss < factor * lossReference || norm < options.SurgeNormFactor * normReference)
+        {
+            return;
+        }
+
+        error = true;
+        triggers.Add("surge");
+        observed ??= loss / lossReference;
+        threshold ??= factor;
+        details["norm_growth"] = norm / normReference;
+        details["loss_growth"] = loss / lossReference;
+        details["loss"] = loss;
     }
 
     private static string Growth(Dictionary<string, double> details)

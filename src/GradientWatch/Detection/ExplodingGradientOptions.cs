@@ -3,7 +3,8 @@ namespace GradientWatch;
 /// <summary>
 /// Exploding-gradient detection. Error-severity triggers, on by default and active from the second step (no
 /// warm-up): <em>divergence</em> (the global gradient norm and the loss grow together, against their values at the
-/// start of training or their recent median) and <em>growth</em> (the global norm alone grows by a large factor, on
+/// start of training or their recent median), <em>surge</em> (the loss grows by a large factor with a moderate norm rise)
+/// and <em>growth</em> (the global norm alone grows by a large factor, on
 /// steps without a finite loss: loops that do not pass it). Optional triggers: absolute norm thresholds (Error), and two statistical-outlier
 /// triggers, a z-score of the global norm (ZClip-style) and a per-layer jump over the layer's moving average, which
 /// report Warnings. The defaults were chosen on the detection corpus (docs/detection-corpus.md): the outlier triggers
@@ -21,6 +22,18 @@ public sealed class ExplodingGradientOptions : DetectorOptions
 
     /// <summary>Loss multiple that the divergence trigger requires together with <see cref="DivergenceNormFactor"/>. Default 3.</summary>
     public double DivergenceLossFactor { get; set; } = 3.0;
+
+    /// <summary>
+    /// Surge trigger, led by the loss, for blow-ups whose gradient norm stays under <see cref="DivergenceNormFactor"/>
+    /// (saturating activations and normalization layers bound it): flag when the loss is at least this multiple of both
+    /// its first value and its median over the last <see cref="RecentSteps"/> steps, while the global norm is at least
+    /// <see cref="SurgeNormFactor"/> times its first value or recent median. Error severity, from the second step.
+    /// Default 10 (the corpus labeller's blow-up factor; no healthy corpus run passed 2.8). Null turns it off.
+    /// </summary>
+    public double? SurgeLossFactor { get; set; } = 10.0;
+
+    /// <summary>Norm multiple that the surge trigger requires together with <see cref="SurgeLossFactor"/>. Default 2.</summary>
+    public double SurgeNormFactor { get; set; } = 2.0;
 
     /// <summary>
     /// Growth trigger, from the norm alone, for loops that pass no loss (and steps whose loss is not finite): flag when the
@@ -86,12 +99,18 @@ public sealed class ExplodingGradientOptions : DetectorOptions
         }
 
         Require(double.IsFinite(DivergenceLossFactor) && DivergenceLossFactor > 1, nameof(DivergenceLossFactor), $"must be greater than 1, was {DivergenceLossFactor}.");
+        if (SurgeLossFactor is { } sl)
+        {
+            Require(double.IsFinite(sl) && sl > 1, nameof(SurgeLossFactor), $"must be greater than 1, was {sl}.");
+        }
+
+        Require(double.IsFinite(SurgeNormFactor) && SurgeNormFactor >= 0, nameof(SurgeNormFactor), $"must be 0 or more, was {SurgeNormFactor}.");
         if (GrowthFactor is { } g)
         {
             Require(double.IsFinite(g) && g > 1, nameof(GrowthFactor), $"must be greater than 1, was {g}.");
         }
 
         Require(RecentSteps >= 2, nameof(RecentSteps), $"must be at least 2, was {RecentSteps}.");
-        Require(Enabled is false || GlobalNormThreshold is not null || LayerNormThreshold is not null || ZScoreThreshold is not null || JumpFactor is not null || DivergenceNormFactor is not null || GrowthFactor is not null, nameof(Enabled), "is true but every trigger is off; set a threshold or set Enabled = false.");
+        Require(Enabled is false || GlobalNormThreshold is not null || LayerNormThreshold is not null || ZScoreThreshold is not null || JumpFactor is not null || DivergenceNormFactor is not null || SurgeLossFactor is not null || GrowthFactor is not null, nameof(Enabled), "is true but every trigger is off; set a threshold or set Enabled = false.");
     }
 }

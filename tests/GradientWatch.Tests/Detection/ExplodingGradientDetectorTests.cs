@@ -131,6 +131,8 @@ public sealed class ExplodingGradientDetectorTests
         Assert.Equal(5.0, o.DivergenceNormFactor);
         Assert.Equal(3.0, o.DivergenceLossFactor);
         Assert.Equal(50.0, o.GrowthFactor);
+        Assert.Equal(10.0, o.SurgeLossFactor);
+        Assert.Equal(2.0, o.SurgeNormFactor);
     }
 
     [Fact]
@@ -178,6 +180,46 @@ public sealed class ExplodingGradientDetectorTests
         Assert.Empty(issues);
         detector.Detect(Step(33, 1.5, 2.1), issues); // 7.5× the recent norm, 4.2× the recent loss, above the first loss
         Assert.Equal("divergence", Assert.Single(issues).Trigger);
+    }
+
+    [Fact]
+    public void ALossLedBlowUpIsASurgeOnTheSecondStep()
+    {
+        // A blow-up led by the loss: 12× on step 2 while the norm (bounded by saturating activations and normalization)
+        // rises only 3×, under the divergence factor of 5.
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 1.0, 1.0), issues);
+        detector.Detect(Step(2, 3.0, 12.0), issues);
+        var issue = Assert.Single(issues);
+        Assert.Equal("surge", issue.Trigger);
+        Assert.Equal(GradientEventSeverity.Error, issue.Severity);
+        Assert.Equal(12.0, issue.ObservedValue!.Value, 9);
+        Assert.Equal(10.0, issue.Threshold!.Value, 9);
+        Assert.Equal(3.0, issue.Details["norm_growth"], 9);
+    }
+
+    [Fact]
+    public void ASurgeNeedsTheLossFactorAgainstBothReferencesAndAModerateNormRise()
+    {
+        var issues = new List<DetectedIssue>();
+        var flatNorm = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        flatNorm.Detect(Step(1, 1.0, 1.0), issues);
+        flatNorm.Detect(Step(2, 1.5, 12.0), issues); // 12× the loss, but the norm rose only 1.5×
+        var smallLoss = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        smallLoss.Detect(Step(1, 1.0, 1.0), issues);
+        smallLoss.Detect(Step(2, 4.0, 9.0), issues); // 9× the loss: under the factor
+        var belowStart = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        belowStart.Detect(Step(1, 1.0, 2.0), issues);
+        for (int s = 2; s <= 30; s++)
+        {
+            belowStart.Detect(Step(s, 0.2, 0.5), issues);
+        }
+
+        belowStart.Detect(Step(31, 0.8, 6.0), issues); // 12× the recent median, but only 3× the first loss
+        Assert.Empty(issues);
+        belowStart.Detect(Step(32, 0.8, 25.0), issues); // 12.5× the first loss, 50× the recent median, norm 4×
+        Assert.Equal("surge", Assert.Single(issues).Trigger);
     }
 
     [Fact]
@@ -236,7 +278,7 @@ public sealed class ExplodingGradientDetectorTests
     [Fact]
     public void DivergenceAndGrowthCanBeTurnedOff()
     {
-        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions { DivergenceNormFactor = null, GrowthFactor = null, GlobalNormThreshold = 1e6 });
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions { DivergenceNormFactor = null, SurgeLossFactor = null, GrowthFactor = null, GlobalNormThreshold = 1e6 });
         var issues = new List<DetectedIssue>();
         detector.Detect(Step(1, 1.0, 1.0), issues);
         detector.Detect(Step(2, 1000.0, 100.0), issues);
