@@ -114,22 +114,30 @@ internal static class ExponentHistogram
     public const int WindowExponents = 16;
 
     /// <summary>
-    /// Counts the raw exponent fields of a float32 block with 512-bit vectors: the exponent bytes of 64 elements at a time are
-    /// compared against the <see cref="WindowExponents"/> exponents just below the block's largest (<paramref name="maxBits"/>),
-    /// where nearly all of a gradient's mass lies, and against zero; the few elements outside that window are counted one by one.
-    /// <paramref name="zeros"/> is the block's exact zero count from the moments, which splits zeros from subnormals.
+    /// Counts the raw exponent fields of a float32 block with 512-bit vectors: the exponent bytes of 64 elements at a time
+    /// (from saturating packs, which reorder the elements; counting does not care) are compared against the
+    /// <see cref="WindowExponents"/> exponents just below the block's largest (<paramref name="maxBits"/>), where nearly all of
+    /// a gradient's mass lies, each compare adding to a byte counter under its mask. Elements outside the window are only
+    /// counted; when the block has any besides zeros, it is re-read for them. <paramref name="zeros"/> is the block's exact
+    /// zero count from the moments, which splits zeros from subnormals.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CountFloat512(ReadOnlySpan<float> block, int maxBits, long zeros, Span<int> scratch, Span<long> histogram)
     {
+        if (!Avx512BW.IsSupported)
+        {
+            CountFloat256(block, maxBits, zeros, scratch, histogram);
+            return;
+        }
+
         int w = Math.Max(Math.Min(maxBits >>> 23, 254) - WindowExponents + 1, 1);
         ref uint src = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(block));
-        ref int t0 = ref MemoryMarshal.GetReference(scratch);
         var window = Vector512.Create((byte)w);
         var last = Vector512.Create((byte)(WindowExponents - 1));
+        var low = Vector512.Create((ushort)0xFF);
         Vector512<byte> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         Vector512<byte> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
-        Vector512<byte> z = default;
+        Vector512<byte> outside = default;
         var one = Vector512<byte>.One;
         int n = block.Length - (block.Length % 64);
         for (int i = 0; i < n; i += 64)
@@ -139,10 +147,11 @@ internal static class ExponentHistogram
             var e2 = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 32))), 23);
             var e3 = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 48))), 23);
 
-            // Truncating narrows drop the sign bit (bit 8 after the shift): one exponent byte per element, in order.
-            var e = Vector512.Narrow(Vector512.Narrow(e0, e1), Vector512.Narrow(e2, e3));
-            var isZero = Vector512.Equals(e, Vector512<byte>.Zero);
-            z -= isZero;
+            // The sign bit (bit 8 after the shift) is masked off at 16 bits, where one AND covers 32 elements; values stay below
+            // 256, so neither pack saturates.
+            var w01 = Avx512BW.PackUnsignedSaturate(e0.AsInt32(), e1.AsInt32()) & low;
+            var w23 = Avx512BW.PackUnsignedSaturate(e2.AsInt32(), e3.AsInt32()) & low;
+            var e = Avx512BW.PackUnsignedSaturate(w01.AsInt16(), w23.AsInt16());
             var d = e - window;
             c0 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)0)), c0 + one, c0);
             c1 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)1)), c1 + one, c1);
@@ -160,36 +169,63 @@ internal static class ExponentHistogram
             c13 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)13)), c13 + one, c13);
             c14 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)14)), c14 + one, c14);
             c15 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)15)), c15 + one, c15);
-            var outside = Vector512.AndNot(Vector512.GreaterThan(d, last), isZero);
-            if (outside != Vector512<byte>.Zero)
+            outside = Vector512.ConditionalSelect(Vector512.GreaterThan(d, last), outside + one, outside);
+        }
+
+        // Sums of absolute differences give 8 partial counts per bucket (each below 2^12); four buckets share a vector at
+        // 16-bit offsets, so four horizontal sums finish all sixteen.
+        var p0 = Sad(c0) | (Sad(c1) << 16) | (Sad(c2) << 32) | (Sad(c3) << 48);
+        var p1 = Sad(c4) | (Sad(c5) << 16) | (Sad(c6) << 32) | (Sad(c7) << 48);
+        var p2 = Sad(c8) | (Sad(c9) << 16) | (Sad(c10) << 32) | (Sad(c11) << 48);
+        var p3 = Sad(c12) | (Sad(c13) << 16) | (Sad(c14) << 32) | (Sad(c15) << 48);
+        ulong q0 = Vector512.Sum(p0), q1 = Vector512.Sum(p1), q2 = Vector512.Sum(p2), q3 = Vector512.Sum(p3);
+        ref int slots = ref Unsafe.Add(ref MemoryMarshal.GetReference(scratch), w + 1);
+        for (int j = 0; j < 4; j++)
+        {
+            Unsafe.Add(ref slots, j) += (int)((q0 >> (16 * j)) & 0xFFFF);
+            Unsafe.Add(ref slots, 4 + j) += (int)((q1 >> (16 * j)) & 0xFFFF);
+            Unsafe.Add(ref slots, 8 + j) += (int)((q2 >> (16 * j)) & 0xFFFF);
+            Unsafe.Add(ref slots, 12 + j) += (int)((q3 >> (16 * j)) & 0xFFFF);
+        }
+
+        long vectorZeros = zeros - CountTail(block, n, scratch, histogram);
+        scratch[0] += (int)vectorZeros;
+        if ((long)Vector512.Sum(Sad(outside)) > vectorZeros && CountOutsideWindow(block[..n], w, scratch) > vectorZeros)
+        {
+            CountSubnormals(block[..n], histogram);
+        }
+    }
+
+    /// <summary>Sums of absolute differences against zero: the sum of each 64-bit lane's bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Sad(Vector512<byte> v) => Avx512BW.SumAbsoluteDifferences(v, Vector512<byte>.Zero).AsUInt64();
+
+    /// <summary>
+    /// Counts by raw exponent the elements of <paramref name="block"/> that are neither zero nor subnormal and lie outside the
+    /// window starting at biased exponent <paramref name="w"/>; returns how many are zero or subnormal.
+    /// </summary>
+    private static int CountOutsideWindow(ReadOnlySpan<float> block, int w, Span<int> scratch)
+    {
+        ref uint src = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(block));
+        ref int t0 = ref MemoryMarshal.GetReference(scratch);
+        var window = Vector512.Create((uint)w);
+        var last = Vector512.Create((uint)(WindowExponents - 1));
+        var exponentMask = Vector512.Create(0xFFu);
+        int zeroOrSubnormal = 0;
+        for (int i = 0; i < block.Length; i += 16)
+        {
+            var e = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i))), 23) & exponentMask;
+            var isZero = Vector512.Equals(e, Vector512<uint>.Zero);
+            zeroOrSubnormal += BitOperations.PopCount(isZero.ExtractMostSignificantBits());
+            ulong lanes = Vector512.AndNot(Vector512.GreaterThan(e - window, last), isZero).ExtractMostSignificantBits();
+            while (lanes != 0)
             {
-                ulong lanes = outside.ExtractMostSignificantBits();
-                while (lanes != 0)
-                {
-                    Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref src, i + BitOperations.TrailingZeroCount(lanes))))++;
-                    lanes &= lanes - 1;
-                }
+                Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref src, i + BitOperations.TrailingZeroCount(lanes))))++;
+                lanes &= lanes - 1;
             }
         }
 
-        ref int slots = ref Unsafe.Add(ref t0, w + 1);
-        Unsafe.Add(ref slots, 0) += ByteSum(c0);
-        Unsafe.Add(ref slots, 1) += ByteSum(c1);
-        Unsafe.Add(ref slots, 2) += ByteSum(c2);
-        Unsafe.Add(ref slots, 3) += ByteSum(c3);
-        Unsafe.Add(ref slots, 4) += ByteSum(c4);
-        Unsafe.Add(ref slots, 5) += ByteSum(c5);
-        Unsafe.Add(ref slots, 6) += ByteSum(c6);
-        Unsafe.Add(ref slots, 7) += ByteSum(c7);
-        Unsafe.Add(ref slots, 8) += ByteSum(c8);
-        Unsafe.Add(ref slots, 9) += ByteSum(c9);
-        Unsafe.Add(ref slots, 10) += ByteSum(c10);
-        Unsafe.Add(ref slots, 11) += ByteSum(c11);
-        Unsafe.Add(ref slots, 12) += ByteSum(c12);
-        Unsafe.Add(ref slots, 13) += ByteSum(c13);
-        Unsafe.Add(ref slots, 14) += ByteSum(c14);
-        Unsafe.Add(ref slots, 15) += ByteSum(c15);
-        FinishBlock(block, n, ByteSum(z), zeros, scratch, histogram);
+        return zeroOrSubnormal;
     }
 
     /// <summary>
@@ -277,19 +313,24 @@ internal static class ExponentHistogram
     /// </summary>
     private static void FinishBlock(ReadOnlySpan<float> block, int covered, int zeroOrSubnormal, long zeros, Span<int> scratch, Span<long> histogram)
     {
-        int tailZerosBefore = scratch[0] + scratch[FloatTable] + scratch[2 * FloatTable] + scratch[3 * FloatTable];
-        if (covered < block.Length)
-        {
-            CountFloat(block[covered..], scratch, histogram);
-        }
-
-        int tailZeros = scratch[0] + scratch[FloatTable] + scratch[2 * FloatTable] + scratch[3 * FloatTable] - tailZerosBefore;
-        long vectorZeros = zeros - tailZeros;
+        long vectorZeros = zeros - CountTail(block, covered, scratch, histogram);
         scratch[0] += (int)vectorZeros;
         if (zeroOrSubnormal > vectorZeros)
         {
             CountSubnormals(block[..covered], histogram);
         }
+    }
+
+    /// <summary>Counts the elements from <paramref name="covered"/> on one by one; returns how many of them are zero.</summary>
+    private static int CountTail(ReadOnlySpan<float> block, int covered, Span<int> scratch, Span<long> histogram)
+    {
+        int before = scratch[0] + scratch[FloatTable] + scratch[2 * FloatTable] + scratch[3 * FloatTable];
+        if (covered < block.Length)
+        {
+            CountFloat(block[covered..], scratch, histogram);
+        }
+
+        return scratch[0] + scratch[FloatTable] + scratch[2 * FloatTable] + scratch[3 * FloatTable] - before;
     }
 
     /// <summary>Sum of the byte lanes.</summary>
@@ -298,17 +339,6 @@ internal static class ExponentHistogram
     {
         var (lo, hi) = Vector256.Widen(v);
         return Vector256.Sum(lo + hi);
-    }
-
-    /// <summary>Sum of the byte lanes (each at most 255 / 64 lanes, so the ushort sum cannot overflow).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ByteSum(Vector512<byte> v)
-        => Avx512BW.IsSupported ? (int)Vector512.Sum(Avx512BW.SumAbsoluteDifferences(v, Vector512<byte>.Zero).AsUInt64()) : WidenSum(v);
-
-    private static int WidenSum(Vector512<byte> v)
-    {
-        var (lo, hi) = Vector512.Widen(v);
-        return Vector512.Sum(lo + hi);
     }
 
     /// <summary>Folds the float32 tables into <paramref name="histogram"/>; <paramref name="nanCount"/> splits the NaN/Inf field.</summary>
