@@ -9,8 +9,8 @@ using TorchSharp;
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus [-- --quick] [--write-results [path]] [--filter text] [--dump runs.jsonl]
 //   add --with-alternatives to also train alternative remedy chains (the previous recommendation and two variants; RemedyConfig)
 //   add --detection-only to train only the detection-only configuration (labels and detector scores, no remedy rows; far faster)
-//   the full run (no --quick, no --filter) also trains the held-out set (HeldOutCorpus) and the ML.NET-path runs (MlNetCorpus),
-//   each scored on its own; --no-held-out / --no-mlnet / --no-tuning leave a set out (for development; RESULTS.md then lacks it)
+//   the full run (no --quick, no --filter) also trains the held-out draws (HeldOutCorpus.Published) and the ML.NET-path runs (MlNetCorpus),
+//   each scored on its own; --no-held-out / --no-mlnet / --no-tuning leave sets out (for development; RESULTS.md then lacks them)
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --pairs-only [--write-results [path]]   (the eight fixes, docs/fix-pairs.md)
 bool quick = args.Contains("--quick");
 bool pairsOnly = args.Contains("--pairs-only");
@@ -32,16 +32,18 @@ var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
 Console.WriteLine($"tuning corpus: {entries.Count} runs in {clock.Elapsed.TotalSeconds:F0} s");
 bool full = !quick && !pairsOnly && filter is null;
 var references = CorpusEvaluation.References(entries).ToDictionary();
-IReadOnlyList<CorpusEntry> heldOut = [];
+var heldOut = new List<(HeldOutDraw Draw, IReadOnlyList<CorpusEntry> Entries)>();
 if (full && !args.Contains("--no-held-out"))
 {
-    // The held-out set: drawn at random (HeldOutCorpus.GeneratorSeed); the reference runs of datasets and windows the tuning corpus lacks train first (detection only: they only anchor labels).
-    var drawn = HeldOutCorpus.Draw();
-    Console.WriteLine($"held-out set: {drawn.Count} runs drawn with generator seed {HeldOutCorpus.GeneratorSeed}");
-    AddReferences(drawn.Select(r => (r.Dataset, r.Window)));
-    var trained = CorpusEvaluation.Run(drawn, configs, Console.WriteLine, references);
-    heldOut = trained;
-    Console.WriteLine($"held-out set done at {clock.Elapsed.TotalSeconds:F0} s");
+    // The held-out draws (HeldOutCorpus.Published); the reference runs of datasets and windows the tuning corpus lacks train first (detection only: they only anchor labels).
+    foreach (var draw in HeldOutCorpus.Published)
+    {
+        var drawn = HeldOutCorpus.Draw(draw);
+        Console.WriteLine($"{draw.Name}: {drawn.Count} runs drawn with generator seed {draw.GeneratorSeed}");
+        AddReferences(drawn.Select(r => (r.Dataset, r.Window)));
+        heldOut.Add((draw, CorpusEvaluation.Run(drawn, configs, Console.WriteLine, references)));
+        Console.WriteLine($"{draw.Name} done at {clock.Elapsed.TotalSeconds:F0} s");
+    }
 }
 
 IReadOnlyList<MlNetEntry> mlNet = [];
@@ -68,9 +70,9 @@ if (pairsOnly)
 
 var score = Scorer.Score(entries);
 var sets = new List<ScoredSet> { new(ResultsReport.TuningName, entries, score) };
-if (heldOut.Count > 0)
+foreach (var (draw, drawnEntries) in heldOut)
 {
-    sets.Add(new(ResultsReport.HeldOutName, heldOut, Scorer.Score(heldOut, score.SeedNoise)));
+    sets.Add(new(draw.Name, drawnEntries, Scorer.Score(drawnEntries, score.SeedNoise)));
 }
 
 if (mlNet.Count > 0)

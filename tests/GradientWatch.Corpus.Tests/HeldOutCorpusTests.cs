@@ -2,10 +2,14 @@ using GradientWatch.Corpus.Runs;
 
 namespace GradientWatch.Corpus.Tests;
 
-/// <summary>The held-out set is drawn, not designed: reproducible from its recorded generator seed, disjoint from the tuning corpus, and spread over the whole space.</summary>
+/// <summary>The held-out draws are drawn, not designed: reproducible from their recorded generator seeds, disjoint from the tuning corpus and from each other, and spread over the whole space.</summary>
 public sealed class HeldOutCorpusTests
 {
     private static readonly IReadOnlyList<RunSpec> Published = HeldOutCorpus.Draw();
+
+    private static readonly IReadOnlyList<RunSpec> Second = HeldOutCorpus.Draw(HeldOutCorpus.Second);
+
+    public static TheoryData<int> Draws() => [0, 1];
 
     [Fact]
     public void TheSameGeneratorSeedDrawsTheSameRuns()
@@ -13,6 +17,9 @@ public sealed class HeldOutCorpusTests
         Assert.Equal(HeldOutCorpus.Size, Published.Count);
         Assert.Equal(Published, HeldOutCorpus.Draw(HeldOutCorpus.GeneratorSeed));
         Assert.NotEqual(Published.Select(r => r.Id), HeldOutCorpus.Draw(HeldOutCorpus.GeneratorSeed + 1).Select(r => r.Id));
+        Assert.Equal(Published, HeldOutCorpus.Draw(HeldOutCorpus.First));
+        Assert.Equal(Second, HeldOutCorpus.Draw(HeldOutCorpus.Second));
+        Assert.Equal([HeldOutCorpus.First, HeldOutCorpus.Second], HeldOutCorpus.Published);
     }
 
     [Fact]
@@ -22,6 +29,9 @@ public sealed class HeldOutCorpusTests
         // held-out set, which must be recorded there (and here) on purpose.
         Assert.Equal("modechoice/mlp 16x128 sigmoid/sgd 0.042/b8/s338757", Published[0].Id);
         Assert.Equal("co2[8]/resmlp 8x16 tanh/adam 0.032/b8/s149182", Published[19].Id);
+        Assert.Equal(2026120202, HeldOutCorpus.Second.GeneratorSeed);
+        Assert.Equal("elnino[32]/resmlp 8x16 relu/sgd 0.0011/b128/s1839047", Second[0].Id);
+        Assert.Equal("sunspots[8]/lstm 3x32/sgd 0.014/b256/s1404090", Second[19].Id);
     }
 
     [Fact]
@@ -36,19 +46,34 @@ public sealed class HeldOutCorpusTests
     }
 
     [Fact]
-    public void TheDrawSpreadsOverTheWholeSpace()
+    public void TheSecondDrawSharesNoSeedAndNoRunWithTheTuningCorpusOrTheFirstDraw()
     {
-        Assert.True(Published.Select(r => r.Architecture).Distinct().Count() >= 5, "architectures");
-        Assert.Equal(Enum.GetValues<OptimizerKind>().Length, Published.Select(r => r.Optimizer).Distinct().Count());
-        Assert.True(Published.Select(r => r.Activation).Distinct().Count() >= 3, "activations");
-        Assert.True(Published.Select(r => r.Normalization).Distinct().Count() == 3, "normalizations");
-        Assert.True(Published.Select(r => r.Dataset).Distinct().Count() >= 10, "datasets");
-        Assert.Contains(Published, r => r.Window >= 64);
-        Assert.Contains(Published, r => r.Window == 0);
-        Assert.Contains(Published, r => r.BatchSize == 8);
-        Assert.Contains(Published, r => r.BatchSize == 256);
-        Assert.Contains(Published, r => r.LearningRate < 1e-3);
-        Assert.Contains(Published, r => r.Optimizer is OptimizerKind.Sgd or OptimizerKind.Momentum && r.LearningRate > 0.5);
-        Assert.Contains(Published, r => r.Depth >= 12);
+        var earlier = CorpusDefinition.All().Concat(Published).ToList();
+        var earlierSeeds = earlier.Select(r => r.Seed).ToHashSet();
+        Assert.All(Second, r => Assert.True(r.Seed >= HeldOutCorpus.Second.FirstSeed && r.Seed < HeldOutCorpus.Second.EndSeed && !earlierSeeds.Contains(r.Seed), r.Id));
+        Assert.True(HeldOutCorpus.First.EndSeed <= HeldOutCorpus.Second.FirstSeed, "seed ranges overlap");
+        Assert.Empty(Second.Select(r => r.Id).Intersect(earlier.Select(r => r.Id)));
+        Assert.All(Second, r => Assert.Equal(HeldOutCorpus.Second.Family, r.Family));
+        Assert.NotEqual(HeldOutCorpus.First.Name, HeldOutCorpus.Second.Name);
+        Assert.Equal(Second.Count, Second.Select(r => r.Id).Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(Draws))]
+    public void TheDrawSpreadsOverTheWholeSpace(int index)
+    {
+        var drawn = index == 0 ? Published : Second;
+        Assert.True(drawn.Select(r => r.Architecture).Distinct().Count() >= 5, "architectures");
+        Assert.Equal(Enum.GetValues<OptimizerKind>().Length, drawn.Select(r => r.Optimizer).Distinct().Count());
+        Assert.True(drawn.Select(r => r.Activation).Distinct().Count() >= 3, "activations");
+        Assert.True(drawn.Select(r => r.Normalization).Distinct().Count() == 3, "normalizations");
+        Assert.True(drawn.Select(r => r.Dataset).Distinct().Count() >= 10, "datasets");
+        Assert.Contains(drawn, r => r.Window >= 64);
+        Assert.Contains(drawn, r => r.Window == 0);
+        Assert.Contains(drawn, r => r.BatchSize == 8);
+        Assert.Contains(drawn, r => r.BatchSize == 256);
+        Assert.Contains(drawn, r => r.LearningRate < 1e-3);
+        Assert.Contains(drawn, r => r.Optimizer is OptimizerKind.Sgd or OptimizerKind.Momentum && r.LearningRate > 0.5);
+        Assert.Contains(drawn, r => r.Depth >= 12);
     }
 }

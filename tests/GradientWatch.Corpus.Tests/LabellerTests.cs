@@ -45,6 +45,20 @@ public sealed class LabellerTests
     }
 
     [Fact]
+    public void ASpikeOnTheSecondStepIsASpike()
+    {
+        // A held-out transformer (Adam 0.0081): the first update overshoots, the loss jumps 4.2× and is back on step 3.
+        double[] losses = [0.9955, 4.178, 1.051, 1.534, 1.735, 1.326, .. Falling(94, 1.0, 0.3)];
+        var label = Labeller.Label(Make(losses, 1.152, 0.4412), 0.1728);
+        Assert.Equal(LabelKind.RecoveredAfterSpike, label.Primary);
+        Assert.Null(label.BlowUpStep); // below 10× the first loss: a spike, not a blow-up
+
+        // Below 3× the first loss on step 2, it is mini-batch noise.
+        losses[1] = 2.9;
+        Assert.Equal(LabelKind.Healthy, Labeller.Label(Make(losses, 1.152, 0.4412), 0.1728).Primary);
+    }
+
+    [Fact]
     public void MiniBatchNoiseBelowTheFirstLossIsNotASpike()
     {
         var losses = Falling(100, 1.0, 0.01);

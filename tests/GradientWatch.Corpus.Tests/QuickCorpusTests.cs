@@ -71,7 +71,7 @@ public sealed class QuickCorpusTests
     {
         // A small gradient is reported only while the layer's weights also barely move (update ratio below 5 % of the
         // fastest layer's, median of 3 full-statistics steps: from step 21 on). Before, the detector reported from
-        // step 10 on gradients alone; on the first held-out set that gave 12 false alarms, the update gate 6 (RESULTS.md).
+        // step 10 on gradients alone; on held-out 1 that gave 12 false alarms, the update gate 6 (RESULTS.md).
         var issues = corpus.Entries.SelectMany(e => e.Baseline.Events).Where(e => !e.IsRemedy && e.Kind == GradientIssueKind.Vanishing).ToList();
         Assert.NotEmpty(issues);
         Assert.All(issues, e => Assert.True(e.Step >= 21, $"vanishing reported at step {e.Step}: {e.Message}"));

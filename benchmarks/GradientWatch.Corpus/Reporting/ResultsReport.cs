@@ -28,9 +28,9 @@ internal static class ResultsReport
         sb.AppendLine("## The sets");
         sb.AppendLine();
         sb.AppendLine("- **tuning corpus**: the runs the defaults, thresholds and the recommended chain were chosen on (families in docs/detection-corpus.md).");
-        if (sets.Any(s => s.Name == HeldOutName))
+        foreach (var draw in HeldOutCorpus.Published.Where(d => sets.Any(s => s.Name == d.Name)))
         {
-            sb.AppendLine(c, $"- **{HeldOutName}**: {HeldOutCorpus.Size} configurations drawn at random from the whole space (generator seed {HeldOutCorpus.GeneratorSeed}, training seeds ≥ {HeldOutCorpus.FirstSeed}, disjoint from the tuning corpus's 0–2), never used to choose anything. Scored without the reference runs its labels need; remedy harm is judged against the tuning corpus's seed noise (the held-out set has no seed pairs).");
+            sb.AppendLine(c, $"- **{draw.Name}**: {sets.Single(s => s.Name == draw.Name).Entries.Count} configurations drawn at random from the whole space (generator seed {draw.GeneratorSeed}, training seeds {draw.FirstSeed:N0}–{draw.EndSeed - 1:N0}, disjoint from the tuning corpus's 0–2 and from the other draw's), no threshold tuned on it; {draw.Status}. Scored without the reference runs its labels need; remedy harm is judged against the tuning corpus's seed noise (a held-out draw has no seed pairs).");
         }
 
         if (mlNet.Count > 0)
@@ -155,9 +155,6 @@ internal static class ResultsReport
 
     /// <summary>Name of the tuning corpus in the report.</summary>
     public const string TuningName = "tuning corpus";
-
-    /// <summary>Name of the held-out set in the report.</summary>
-    public const string HeldOutName = "held-out";
 
     /// <summary>Name of the ML.NET-path runs in the report.</summary>
     public const string MlNetName = "ML.NET path";

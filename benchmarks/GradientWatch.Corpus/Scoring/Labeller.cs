@@ -13,8 +13,14 @@ internal static class Labeller
     /// <summary>A mini-batch loss above this multiple of the median of the previous <see cref="SpikeWindow"/> losses (and above the first loss) is a spike.</summary>
     public const double SpikeFactor = 3;
 
-    /// <summary>Losses the spike rule compares with.</summary>
+    /// <summary>Losses the spike rule compares with (up to this many, the ones before the step).</summary>
     public const int SpikeWindow = 10;
+
+    /// <summary>
+    /// The first step the spike rule looks at: the second, so that the first optimizer steps are no blind spot (it was
+    /// step 6 until issue 11: every run the change relabelled jumped 3.6–7× on step 2 or 3 and fell back).
+    /// </summary>
+    public const int SpikeFirstStep = 2;
 
     /// <summary>Vanishing: the first weight layer moved less than this fraction of the last layer's relative movement...</summary>
     public const double VanishingMovementRatio = 0.05;
@@ -54,7 +60,7 @@ internal static class Labeller
                 blowUp ??= i + 1;
             }
 
-            if (spike is null && i >= 5)
+            if (spike is null && i + 1 >= SpikeFirstStep)
             {
                 var previous = losses[Math.Max(0, i - SpikeWindow)..i].Order().ToArray();
                 double median = previous[previous.Length / 2];

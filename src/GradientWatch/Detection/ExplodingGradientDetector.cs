@@ -3,8 +3,8 @@ using System.Globalization;
 namespace GradientWatch.Detection;
 
 /// <summary>
-/// Exploding-gradient triggers: divergence (norm and loss grow together) and growth (the norm alone grows a lot), both
-/// Error and free of warm-up; absolute thresholds (Error); z-score (ZClip-style) and per-layer jump outliers (Warning).
+/// Exploding-gradient triggers: divergence (norm and loss grow together) and growth (the norm alone grows a lot, on steps
+/// without a finite loss), both Error and free of warm-up; absolute thresholds (Error); z-score (ZClip-style) and per-layer jump outliers (Warning).
 /// </summary>
 internal sealed class ExplodingGradientDetector : IGradientDetector
 {
@@ -173,7 +173,7 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
         });
     }
 
-    /// <summary>The divergence and growth triggers: against the first step's values and the recent medians, from the second step on.</summary>
+    /// <summary>The divergence and growth triggers: against the first step's values and the recent medians, from the second step on; growth only on steps without a finite loss.</summary>
     private void DetectGrowth(double norm, double loss, List<string> triggers, Dictionary<string, double> details, ref double? observed, ref double? threshold, ref bool error)
     {
         if (double.IsNaN(firstNorm))
@@ -202,7 +202,9 @@ internal sealed class ExplodingGradientDetector : IGradientDetector
             }
         }
 
-        if (options.GrowthFactor is { } gf && norm > previousNorm
+        // The norm alone is evidence only on a step without a finite loss (a loop that passes none): with one, divergence
+        // decides, and a norm that grows while the loss does not (deep networks leaving a flat start) is training.
+        if (options.GrowthFactor is { } gf && double.IsNaN(loss) && norm > previousNorm
             && (norm >= gf * firstNorm || (medianNorm > 0 && norm >= gf * medianNorm)))
         {
             error = true;

@@ -3,8 +3,8 @@ namespace GradientWatch;
 /// <summary>
 /// Exploding-gradient detection. Error-severity triggers, on by default and active from the second step (no
 /// warm-up): <em>divergence</em> (the global gradient norm and the loss grow together, against their values at the
-/// start of training or their recent median) and <em>growth</em> (the global norm alone grows by a large factor, for
-/// loops that do not pass the loss). Optional triggers: absolute norm thresholds (Error), and two statistical-outlier
+/// start of training or their recent median) and <em>growth</em> (the global norm alone grows by a large factor, on
+/// steps without a finite loss: loops that do not pass it). Optional triggers: absolute norm thresholds (Error), and two statistical-outlier
 /// triggers, a z-score of the global norm (ZClip-style) and a per-layer jump over the layer's moving average, which
 /// report Warnings. The defaults were chosen on the detection corpus (docs/detection-corpus.md): the outlier triggers
 /// fired on ordinary mini-batch noise in 43 of 151 healthy runs, the divergence trigger on none.
@@ -23,8 +23,10 @@ public sealed class ExplodingGradientOptions : DetectorOptions
     public double DivergenceLossFactor { get; set; } = 3.0;
 
     /// <summary>
-    /// Growth trigger, from the norm alone: flag when the global norm is at least this multiple of its first value or of
-    /// its median over the last <see cref="RecentSteps"/> steps, and still rising. Default 50. Null turns it off.
+    /// Growth trigger, from the norm alone, for loops that pass no loss (and steps whose loss is not finite): flag when the
+    /// global norm is at least this multiple of its first value or of its median over the last <see cref="RecentSteps"/>
+    /// steps, and still rising. With a finite loss, the divergence trigger decides: a norm that grows while the loss does
+    /// not is training (a deep network's gradients leaving a flat start), not divergence. Default 50. Null turns it off.
     /// </summary>
     public double? GrowthFactor { get; set; } = 50.0;
 

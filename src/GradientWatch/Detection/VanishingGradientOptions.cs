@@ -16,7 +16,7 @@ public sealed class VanishingGradientOptions : DetectorOptions
     /// <summary>
     /// Flag a layer whose norm is below this fraction of the largest layer norm. Default 1e-3: on the detection corpus
     /// the runs labelled vanishing that this ratio finds stay below 4.1e-4, every run not labelled vanishing above
-    /// 1.5e-3 (healthy runs above 3.5e-3). Null turns the trigger off.
+    /// 1.5e-3 (healthy runs above 4.5e-3). Null turns the trigger off.
     /// </summary>
     public double? RelativeThreshold { get; set; } = 1e-3;
 
@@ -31,7 +31,7 @@ public sealed class VanishingGradientOptions : DetectorOptions
     /// ‖Δw‖/‖w‖ over the last <see cref="UpdateMeasurements"/> full-statistics steps is below this fraction of the
     /// fastest-moving layer's. Default 0.05, the ratio the detection corpus's vanishing label uses for the first layer's
     /// movement against the last layer's. Adaptive optimizers (Adam, AdamW) scale a small gradient back up, so the layer
-    /// keeps learning; on the corpus's first held-out set most false vanishing alarms were such layers. Null turns the
+    /// keeps learning; on the corpus's held-out 1 most false vanishing alarms were such layers. Null turns the
     /// gate off (gradients alone decide); without measured update ratios
     /// (<see cref="GradientWatchOptions.MeasureUpdateRatio"/> false) gradients alone decide too.
     /// </summary>

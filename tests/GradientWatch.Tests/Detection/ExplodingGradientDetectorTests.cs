@@ -196,6 +196,44 @@ public sealed class ExplodingGradientDetectorTests
     }
 
     [Fact]
+    public void ANormThatGrowsWhileThePassedLossFallsIsNotGrowth()
+    {
+        // A held-out 12-layer ReLU MLP (Adam, iris): its first gradient is tiny (0.042); by step 80 the norm is 64× that
+        // while the loss has fallen from 1.1 to 0.43. The norm alone would call it growth; the loss says it trains.
+        double[] norms = [0.44, 0.59, 1.3, 1.35, 2.09, 2.06, 2.69, 0.49, 0.22, 1.24, 3.08, 4.95];
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 0.04227, 1.099), issues);
+        for (int i = 0; i < norms.Length; i++)
+        {
+            detector.Detect(Step(2 + i, norms[i], 0.43), issues);
+        }
+
+        Assert.Empty(issues);
+
+        // The same norms from a loop that passes no loss are growth.
+        var blind = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        blind.Detect(Step(1, 0.04227, null), issues);
+        for (int i = 0; i < norms.Length; i++)
+        {
+            blind.Detect(Step(2 + i, norms[i], null), issues);
+        }
+
+        Assert.Equal(3, issues.Count); // 2.69, 3.08 and 4.95: rising, and past 50 × 0.042 = 2.11
+        Assert.All(issues, i => Assert.Equal("growth", i.Trigger));
+    }
+
+    [Fact]
+    public void GrowthStillFiresOnAStepWhoseLossIsNotFinite()
+    {
+        var detector = new ExplodingGradientDetector(new ExplodingGradientOptions());
+        var issues = new List<DetectedIssue>();
+        detector.Detect(Step(1, 0.5, 1.0), issues);
+        detector.Detect(Step(2, 30.0, double.NaN), issues); // 60× and rising; the loss tells nothing
+        Assert.Equal("growth", Assert.Single(issues).Trigger);
+    }
+
+    [Fact]
     public void DivergenceAndGrowthCanBeTurnedOff()
     {
         var detector = new ExplodingGradientDetector(new ExplodingGradientOptions { DivergenceNormFactor = null, GrowthFactor = null, GlobalNormThreshold = 1e6 });
