@@ -10,7 +10,8 @@ using TorchSharp;
 //   add --with-alternatives to also train alternative remedy chains (the previous recommendation and two variants; RemedyConfig)
 //   add --detection-only to train only the detection-only configuration (labels and detector scores, no remedy rows; far faster)
 //   the full run (no --quick, no --filter) also trains the held-out draws (HeldOutCorpus.Published) and the ML.NET-path runs (MlNetCorpus),
-//   each scored on its own; --no-held-out / --no-mlnet / --no-tuning leave sets out (for development; RESULTS.md then lacks them)
+//   each scored on its own (--jobs 2: in a second process beside the tuning corpus; the same results);
+//   --no-held-out / --no-mlnet / --no-tuning leave sets out (for development; RESULTS.md then lacks them)
 //   dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --pairs-only [--write-results [path]]   (the eight fixes, docs/fix-pairs.md)
 bool quick = args.Contains("--quick");
 bool pairsOnly = args.Contains("--pairs-only");
@@ -28,32 +29,33 @@ RemedyConfig[] configs = args.Contains("--detection-only")
     ? [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip, RemedyConfig.PreviousRecommended, RemedyConfig.ClipOnExploding, RemedyConfig.RecommendedWithHalving]
     : [RemedyConfig.None, RemedyConfig.Recommended, RemedyConfig.Clip];
 Console.WriteLine($"GradientWatch detection corpus: {specs.Count} runs × {configs.Length} configurations{(quick ? " (quick subset)" : "")}");
-var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
-Console.WriteLine($"tuning corpus: {entries.Count} runs in {clock.Elapsed.TotalSeconds:F0} s");
 bool full = !quick && !pairsOnly && filter is null;
-var references = CorpusEvaluation.References(entries).ToDictionary();
-var heldOut = new List<(HeldOutDraw Draw, IReadOnlyList<CorpusEntry> Entries)>();
-if (full && !args.Contains("--no-held-out"))
+bool trainHeldOut = full && !args.Contains("--no-held-out");
+bool trainMlNet = full && !args.Contains("--no-mlnet");
+string? worker = Arg("--worker");
+var references = new Dictionary<(string Dataset, int Window), double>();
+if (worker is not null)
 {
-    // The held-out draws (HeldOutCorpus.Published); the reference runs of datasets and windows the tuning corpus lacks train first (detection only: they only anchor labels).
-    foreach (var draw in HeldOutCorpus.Published)
-    {
-        var drawn = HeldOutCorpus.Draw(draw);
-        Console.WriteLine($"{draw.Name}: {drawn.Count} runs drawn with generator seed {draw.GeneratorSeed}");
-        AddReferences(drawn.Select(r => (r.Dataset, r.Window)));
-        heldOut.Add((draw, CorpusEvaluation.Run(drawn, configs, Console.WriteLine, references)));
-        Console.WriteLine($"{draw.Name} done at {clock.Elapsed.TotalSeconds:F0} s");
-    }
+    // The second process of a full run: the held-out draws and the ML.NET path, handed back as JSON.
+    ExtraSets.Train(trainHeldOut, trainMlNet, configs, references, clock, Console.WriteLine).Write(worker);
+    return;
 }
 
-IReadOnlyList<MlNetEntry> mlNet = [];
-if (full && !args.Contains("--no-mlnet"))
+// --jobs 2: the held-out draws and the ML.NET path train in a second process beside the tuning corpus (same results; faster
+// only when a second core is free: on the shared 2-core VM under load it was slower, 2.3 against 1.9 min detection-only).
+var second = (trainHeldOut || trainMlNet) && specs.Count > 0 && Arg("--jobs") == "2"
+    ? ExtraSets.Start(args.Where((a, i) => a is not ("--write-results" or "--dump") && (i == 0 || args[i - 1] is not ("--write-results" or "--dump") || a.StartsWith("--", StringComparison.Ordinal))).Append("--no-tuning"))
+    : default((System.Diagnostics.Process Process, string Path)?);
+var entries = CorpusEvaluation.Run(specs, configs, Console.WriteLine);
+Console.WriteLine($"tuning corpus: {entries.Count} runs in {clock.Elapsed.TotalSeconds:F0} s");
+foreach (var (key, value) in CorpusEvaluation.References(entries))
 {
-    var setups = MlNetCorpus.All();
-    AddReferences(setups.Select(s => (s.Spec.Dataset, s.Spec.Window)));
-    mlNet = MlNetCorpus.Run(setups, references, Console.WriteLine);
-    Console.WriteLine($"ML.NET path done at {clock.Elapsed.TotalSeconds:F0} s");
+    references[key] = value;
 }
+
+var extra = second is { } s2 ? ExtraSets.Collect(s2.Process, s2.Path) : ExtraSets.Train(trainHeldOut, trainMlNet, configs, references, clock, Console.WriteLine);
+var heldOut = extra.HeldOut;
+var mlNet = extra.MlNet;
 if (pairsOnly)
 {
     var only = FixPairRunner.Run(args.Contains("--candidates") ? FixPairs.Candidates() : FixPairs.All(), Console.WriteLine);
@@ -88,7 +90,7 @@ if (dump is not null)
 
 clock.Stop();
 string command = "dotnet run -c Release --project benchmarks/GradientWatch.Corpus -- --write-results" + (quick ? " --quick" : "") + (configs.Length > 3 ? " --with-alternatives" : "");
-string report = ResultsReport.Write(sets, mlNet, command, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime);
+string report = ResultsReport.Write(sets, mlNet, command, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime + extra.WorkerCpu);
 Console.WriteLine();
 Console.WriteLine(report[..report.IndexOf("## Every run", StringComparison.Ordinal)]);
 Console.WriteLine($"wall time {clock.Elapsed.TotalSeconds:F0} s");
@@ -96,17 +98,6 @@ if (resultsPath is not null)
 {
     File.WriteAllText(resultsPath, report);
     Console.WriteLine($"wrote {Path.GetFullPath(resultsPath)}");
-}
-
-// Trains, detection only, the reference runs of the datasets and windows that have none yet.
-void AddReferences(IEnumerable<(string Dataset, int Window)> keys)
-{
-    var missing = keys.Distinct().Where(k => !references.ContainsKey(k)).Select(k => CorpusDefinition.Reference(k.Dataset, k.Window) with { Quick = false }).ToList();
-    Console.WriteLine($"{missing.Count} more reference runs");
-    foreach (var (key, value) in CorpusEvaluation.References(CorpusEvaluation.Run(missing, [RemedyConfig.None], Console.WriteLine)))
-    {
-        references[key] = value;
-    }
 }
 
 string? Arg(string name)
