@@ -42,7 +42,7 @@ public sealed class GradientWatchBuilder
     /// <summary>Configures exploding-gradient detection (on by default: z-score 4 after 10 warm-up steps, and 10× jumps per layer).</summary>
     public GradientWatchBuilder DetectExploding(Action<ExplodingGradientOptions>? configure = null) => Apply(exploding, configure);
 
-    /// <summary>Configures vanishing-gradient detection (on by default: a layer's median norm over the last 10 steps below 1e-7, or below 1e-3 of the largest layer).</summary>
+    /// <summary>Configures vanishing-gradient detection (on by default: a layer's median norm over the last 10 steps below 1e-7, or below 1e-3 of the largest layer, while its median update ratio over the last 3 full-statistics steps is below 5 % of the fastest layer's).</summary>
     public GradientWatchBuilder DetectVanishing(Action<VanishingGradientOptions>? configure = null) => Apply(vanishing, configure);
 
     /// <summary>Configures dead-unit detection (on by default: half of a layer's units, or 90% of its elements, with an exactly-zero gradient for 5 measured steps).</summary>

@@ -19,13 +19,14 @@ internal static class DetectorInputsReport
 
             ## What the vanishing and dead-unit detectors read
 
-            Tuning corpus. Per run (detection only), the value that decides whether the detector trips, as the range over each group of runs (count). Vanishing trips below its `RelativeThreshold`, dead units at or above their thresholds.
+            Tuning corpus. Per run (detection only), the value that decides whether the detector trips, as the range over each group of runs (count). Vanishing trips when one layer is below both its thresholds (`RelativeThreshold` on the gradient, `RelativeUpdateThreshold` on the update), dead units at or above their thresholds.
 
             | input | default | labelled, flagged | labelled, missed | not labelled | healthy |
             |---|---|---|---|---|---|
 
             """.ReplaceLineEndings("\n"));
         Row(sb, c, entries, "vanishing: lowest 10-step median of a layer's gradient norm over the largest layer's (exactly-zero steps excluded)", "< 1e-3", LabelKind.Vanishing, GradientIssueKind.Vanishing, t => DetectorInputs.LowestVanishingRatio(t));
+        Row(sb, c, entries, "vanishing: lowest share of a layer's update ratio ‖Δw‖/‖w‖ (median of 3 measurements) in the fastest layer's", "< 0.05", LabelKind.Vanishing, GradientIssueKind.Vanishing, t => DetectorInputs.LowestUpdateShare(t));
         Row(sb, c, entries, "dead units: highest level a layer's share of units with an exactly-zero gradient holds for 5 measured steps", "≥ 0.5", LabelKind.DeadUnits, GradientIssueKind.DeadUnits, t => DetectorInputs.HighestSustainedFraction(t, t.LayerDeadUnitFractions));
         Row(sb, c, entries, "dead units: the same for a layer's share of exactly-zero gradient elements", "≥ 0.9", LabelKind.DeadUnits, GradientIssueKind.DeadUnits, t => DetectorInputs.HighestSustainedFraction(t, t.LayerZeroFractions));
     }

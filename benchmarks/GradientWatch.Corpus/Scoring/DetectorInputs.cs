@@ -40,6 +40,45 @@ internal static class DetectorInputs
     }
 
     /// <summary>
+    /// The lowest share, over layers and steps that measured the update ratio, of a layer's median ‖Δw‖/‖w‖ over its last
+    /// <paramref name="measurements"/> measurements in the fastest-moving layer's median (how the vanishing detector's
+    /// update gate reads it). +∞ when fewer measurements exist.
+    /// </summary>
+    public static double LowestUpdateShare(Runs.Trajectory t, int measurements = 3)
+    {
+        var ratios = t.LayerUpdateRatios;
+        int layers = ratios.Length == 0 ? 0 : ratios[0].Length;
+        var history = Enumerable.Range(0, layers).Select(_ => new List<double>()).ToArray();
+        double lowest = double.PositiveInfinity;
+        foreach (var step in ratios)
+        {
+            if (!step.Any(double.IsFinite))
+            {
+                continue;
+            }
+
+            for (int i = 0; i < layers; i++)
+            {
+                history[i].Add(double.IsFinite(step[i]) ? step[i] : double.PositiveInfinity);
+            }
+
+            if (history.Any(h => h.Count < measurements))
+            {
+                continue;
+            }
+
+            var medians = history.Select(h => Median(h.Skip(h.Count - measurements))).ToArray();
+            double fastest = medians.Where(double.IsFinite).DefaultIfEmpty(0).Max();
+            if (fastest > 0)
+            {
+                lowest = Math.Min(lowest, medians.Min() / fastest);
+            }
+        }
+
+        return lowest;
+    }
+
+    /// <summary>
     /// The highest value, over layers, of the smallest <paramref name="fractions"/> entry in any <paramref name="window"/>
     /// consecutive measured steps with a finite global norm: the level a dead-unit threshold could stand at and still trip.
     /// 0 when no layer has a full window.

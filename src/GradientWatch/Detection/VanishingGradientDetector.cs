@@ -6,7 +6,11 @@ namespace GradientWatch.Detection;
 /// Layers whose gradient norm stays below an absolute threshold, or below a fraction of the step's largest layer norm:
 /// the layer's median over the last K steps is below the threshold. A layer whose gradient is exactly zero is not
 /// vanishing but cut off (every unit it feeds is dead, which dead-unit detection reports, or it is unused): such steps
-/// count as not vanishing.
+/// count as not vanishing. When the watcher measures the update ratio ‖Δw‖/‖w‖ (full-statistics steps), a layer is
+/// vanishing only while its weights also barely move: the median of its last measured update ratios is below
+/// <see cref="VanishingGradientOptions.RelativeUpdateThreshold"/> of the fastest-moving layer's. A small gradient that
+/// the optimizer scales back up (Adam and its kin) leaves the layer learning, which is not the problem vanishing means.
+/// Runs after the optimizer step, so the update ratio of the current step is known.
 /// </summary>
 internal sealed class VanishingGradientDetector : IGradientDetector
 {
@@ -14,6 +18,9 @@ internal sealed class VanishingGradientDetector : IGradientDetector
     private readonly PersistentConditionReporter reporter;
     private readonly LayerMedians relative;
     private readonly LayerMedians absolute;
+    private readonly LayerMedians updates;
+    private double[] updateShares = Array.Empty<double>();
+    private bool measuresUpdates;
     private bool[] wasVanishing = Array.Empty<bool>();
 
     public VanishingGradientDetector(VanishingGradientOptions options)
@@ -22,7 +29,11 @@ internal sealed class VanishingGradientDetector : IGradientDetector
         reporter = new PersistentConditionReporter(options.RepeatEverySteps);
         relative = new LayerMedians(options.ConsecutiveSteps);
         absolute = new LayerMedians(options.ConsecutiveSteps);
+        updates = new LayerMedians(options.UpdateMeasurements);
     }
+
+    /// <summary>Runs after the optimizer step: the update ratio is measured across it.</summary>
+    public bool AfterStep => true;
 
     public void Detect(StepSnapshot snapshot, List<DetectedIssue> issues)
     {
@@ -44,6 +55,7 @@ internal sealed class VanishingGradientDetector : IGradientDetector
         // +∞ marks a step on which the layer cannot be vanishing: frozen, exactly zero (cut off), or nothing to compare with.
         var ratios = relative.Update(layers, l => Measurable(l) && max > 0 ? l.GradientNorm / max : double.PositiveInfinity);
         var norms = absolute.Update(layers, l => Measurable(l) ? l.GradientNorm : double.PositiveInfinity);
+        TrackUpdates(layers);
         if (wasVanishing.Length != layers.Count)
         {
             wasVanishing = new bool[layers.Count];
@@ -53,7 +65,7 @@ internal sealed class VanishingGradientDetector : IGradientDetector
         bool newlyTripped = false;
         for (int i = 0; i < layers.Count; i++)
         {
-            bool holds = (options.AbsoluteThreshold is { } a && norms[i] < a) || (options.RelativeThreshold is { } r && ratios[i] < r);
+            bool holds = ((options.AbsoluteThreshold is { } a && norms[i] < a) || (options.RelativeThreshold is { } r && ratios[i] < r)) && BarelyMoves(i);
             newlyTripped |= holds && !wasVanishing[i];
             wasVanishing[i] = holds;
             if (holds)
@@ -88,13 +100,43 @@ internal sealed class VanishingGradientDetector : IGradientDetector
                 ["min_norm"] = layers[worst].GradientNorm,
                 ["max_norm"] = max,
                 ["median_ratio"] = ratios[worst],
+                ["update_share"] = UpdateShare(worst),
             },
-            Message = string.Create(CultureInfo.InvariantCulture, $"vanishing gradients in {vanishing.Count} of {trainable.Length} layers ({Describe(names)}) over the last {options.ConsecutiveSteps} steps (median norm ratio to the largest layer {ratios[worst]:G3}); first/last layer norm ratio {profile:G3}"),
+            Message = string.Create(CultureInfo.InvariantCulture, $"vanishing gradients in {vanishing.Count} of {trainable.Length} layers ({Describe(names)}) over the last {options.ConsecutiveSteps} steps (median norm ratio to the largest layer {ratios[worst]:G3}{MovesNote(worst)}); first/last layer norm ratio {profile:G3}"),
         });
     }
 
     internal static string Describe(IReadOnlyList<LayerStatistics> layers)
         => layers.Count <= 3 ? string.Join(", ", layers.Select(l => l.Name)) : $"{layers[0].Name} … {layers[^1].Name}";
+
+    /// <summary>
+    /// On steps that measured the update ratio: each layer's median over its last measured ratios, as a share of the
+    /// fastest-moving layer's median (NaN until enough measurements; +∞ for a layer without one, such as a frozen one).
+    /// </summary>
+    private void TrackUpdates(IReadOnlyList<LayerStatistics> layers)
+    {
+        if (!layers.Any(l => double.IsFinite(l.UpdateToWeightRatio)))
+        {
+            return;
+        }
+
+        measuresUpdates = true;
+        var medians = updates.Update(layers, l => double.IsFinite(l.UpdateToWeightRatio) ? l.UpdateToWeightRatio : double.PositiveInfinity);
+        double fastest = medians.Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        updateShares = medians.Select(m => fastest > 0 ? m / fastest : double.NaN).ToArray();
+    }
+
+    /// <summary>
+    /// True when layer <paramref name="i"/>'s weights barely move, or when nothing tells: the update gate is off, or
+    /// the watcher does not measure update ratios. While fewer than the required measurements exist, false.
+    /// </summary>
+    private bool BarelyMoves(int i)
+        => options.RelativeUpdateThreshold is not { } u || !measuresUpdates || (i < updateShares.Length && updateShares[i] < u);
+
+    private double UpdateShare(int i) => i < updateShares.Length ? updateShares[i] : double.NaN;
+
+    private string MovesNote(int i)
+        => double.IsNaN(UpdateShare(i)) ? "" : string.Create(CultureInfo.InvariantCulture, $"; its weights move {UpdateShare(i):G3}× as fast as the fastest layer's");
 
     private static bool Measurable(LayerStatistics l) => !l.IsFrozen && l.GradientNorm > 0;
 }

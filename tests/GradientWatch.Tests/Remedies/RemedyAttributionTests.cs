@@ -36,7 +36,7 @@ public sealed class RemedyAttributionTests
     {
         using var fixture = new RemedyArithmeticTests.ManualModel();
         using var watch = fixture.Watch(w => w
-            .DetectVanishing(o => { o.AbsoluteThreshold = 10; o.RelativeThreshold = null; o.ConsecutiveSteps = 1; })
+            .DetectVanishing(o => { o.AbsoluteThreshold = 10; o.RelativeThreshold = null; o.ConsecutiveSteps = 1; o.RelativeUpdateThreshold = null; })
             .ClipGlobalNorm(1.0));
         fixture.SetGradients(new float[,] { { 3, 0 }, { 0, 0 } }, new float[] { 4, 0 }); // norm 5: "vanishing" under this threshold, and clipped
         watch.Step(1.0);
