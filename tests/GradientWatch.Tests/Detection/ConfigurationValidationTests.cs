@@ -48,7 +48,7 @@ public sealed class ConfigurationValidationTests
             "contradictory-thresholds" => w => w.DetectExploding(o => o.LayerNormThreshold = 1e-3).DetectVanishing(o => o.AbsoluteThreshold = 1e-2),
             "skip-always" => w => w.SkipNonFiniteSteps(o => o.Trigger = RemedyTrigger.Always),
             "trigger-on-disabled" => w => w.DetectExploding(o => o.Enabled = false).ReduceLearningRate(),
-            "all-triggers-off" => w => w.DetectExploding(o => { o.ZScoreThreshold = null; o.JumpFactor = null; o.DivergenceNormFactor = null; o.GrowthFactor = null; }),
+            "all-triggers-off" => w => w.DetectExploding(o => { o.ZScoreThreshold = null; o.JumpFactor = null; o.DivergenceNormFactor = null; o.SurgeLossFactor = null; o.GrowthFactor = null; }),
             "dead-fraction" => w => w.DetectDeadUnits(o => o.ZeroFractionThreshold = 0),
             "history" => w => w.Configure(o => o.EventHistoryCapacity = 0),
             "stalled-trigger" => w => w.ReduceLearningRate(o => o.Trigger = RemedyTrigger.OnIssues(GradientIssueKind.Exploding, GradientIssueKind.Stalled)),
