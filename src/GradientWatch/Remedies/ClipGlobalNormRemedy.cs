@@ -18,9 +18,7 @@ internal sealed class ClipGlobalNormRemedy : GradientRemedy
             return null;
         }
 
-        // Same arithmetic as torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6).
-        double scale = maxNorm / (norm + 1e-6);
-        context.Editor.ScaleAll(scale);
+        double scale = ClipGlobalNormTo(context, norm, maxNorm);
         return Action(
             string.Create(CultureInfo.InvariantCulture, $"clipped global gradient norm {norm:G4} to {maxNorm:G4} (scale {scale:G4})"),
             ScalingCause(context, cause),

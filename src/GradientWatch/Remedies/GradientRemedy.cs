@@ -43,6 +43,17 @@ internal abstract class GradientRemedy
     protected static GradientIssueKind? ScalingCause(RemedyContext context, GradientIssueKind? cause)
         => cause ?? (context.HasIssue(GradientIssueKind.Exploding) ? GradientIssueKind.Exploding : null);
 
+    /// <summary>
+    /// Scales every gradient so that the global norm <paramref name="norm"/> becomes <paramref name="limit"/>, with the same
+    /// arithmetic as torch.nn.utils.clip_grad_norm_ (scale by limit / (norm + 1e-6)); returns the scale.
+    /// </summary>
+    protected static double ClipGlobalNormTo(RemedyContext context, double norm, double limit)
+    {
+        double scale = limit / (norm + 1e-6);
+        context.Editor.ScaleAll(scale);
+        return scale;
+    }
+
     protected RemedyAction Action(string message, GradientIssueKind? cause, double? observed = null, double? threshold = null, IReadOnlyDictionary<string, double>? details = null, IReadOnlyList<string>? layers = null)
         => new()
         {

@@ -32,8 +32,7 @@ internal sealed class RelativeClipRemedy : GradientRemedy
         }
 
         Record(context.Step, limit);
-        double scale = limit / (norm + 1e-6);
-        context.Editor.ScaleAll(scale);
+        double scale = ClipGlobalNormTo(context, norm, limit);
         return Action(
             string.Create(CultureInfo.InvariantCulture, $"clipped global gradient norm {norm:G4} to {limit:G4} ({factor:G3}× the recent median {median:G4}; scale {scale:G4})"),
             ScalingCause(context, cause),
