@@ -188,12 +188,7 @@ internal static class ExponentHistogram
             Unsafe.Add(ref slots, 12 + j) += (int)((q3 >> (16 * j)) & 0xFFFF);
         }
 
-        long vectorZeros = zeros - CountTail(block, n, scratch, histogram);
-        scratch[0] += (int)vectorZeros;
-        if ((long)Vector512.Sum(Sad(outside)) > vectorZeros && CountOutsideWindow(block[..n], w, scratch) > vectorZeros)
-        {
-            CountSubnormals(block[..n], histogram);
-        }
+        FinishBlock(block, n, w, (long)Vector512.Sum(Sad(outside)), zeros, scratch, histogram);
     }
 
     /// <summary>Sums of absolute differences against zero: the sum of each 64-bit lane's bytes.</summary>
@@ -208,16 +203,16 @@ internal static class ExponentHistogram
     {
         ref uint src = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(block));
         ref int t0 = ref MemoryMarshal.GetReference(scratch);
-        var window = Vector512.Create((uint)w);
-        var last = Vector512.Create((uint)(WindowExponents - 1));
-        var exponentMask = Vector512.Create(0xFFu);
+        var window = Vector256.Create((uint)w);
+        var last = Vector256.Create((uint)(WindowExponents - 1));
+        var exponentMask = Vector256.Create(0xFFu);
         int zeroOrSubnormal = 0;
-        for (int i = 0; i < block.Length; i += 16)
+        for (int i = 0; i < block.Length; i += 8)
         {
-            var e = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i))), 23) & exponentMask;
-            var isZero = Vector512.Equals(e, Vector512<uint>.Zero);
+            var e = Vector256.ShiftRightLogical(Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i))), 23) & exponentMask;
+            var isZero = Vector256.Equals(e, Vector256<uint>.Zero);
             zeroOrSubnormal += BitOperations.PopCount(isZero.ExtractMostSignificantBits());
-            ulong lanes = Vector512.AndNot(Vector512.GreaterThan(e - window, last), isZero).ExtractMostSignificantBits();
+            uint lanes = Vector256.AndNot(Vector256.GreaterThan(e - window, last), isZero).ExtractMostSignificantBits();
             while (lanes != 0)
             {
                 Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref src, i + BitOperations.TrailingZeroCount(lanes))))++;
@@ -231,8 +226,9 @@ internal static class ExponentHistogram
     /// <summary>
     /// Counts the raw exponent fields of a float32 block with 256-bit vectors: the exponent bytes of 32 elements at a time are
     /// compared against the <see cref="WindowExponents"/> exponents just below the block's largest (<paramref name="maxBits"/>),
-    /// where nearly all of a gradient's mass lies, and against zero; the few elements outside that window are counted one by one.
-    /// <paramref name="zeros"/> is the block's exact zero count from the moments, which splits zeros from subnormals.
+    /// where nearly all of a gradient's mass lies. Elements outside the window are only counted; when the block has any
+    /// besides zeros, it is re-read for them. <paramref name="zeros"/> is the block's exact zero count from the moments,
+    /// which splits zeros from subnormals.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CountFloat256(ReadOnlySpan<float> block, int maxBits, long zeros, Span<int> scratch, Span<long> histogram)
@@ -244,7 +240,7 @@ internal static class ExponentHistogram
         var last = Vector256.Create((byte)(WindowExponents - 1));
         Vector256<byte> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         Vector256<byte> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
-        Vector256<byte> z = default;
+        Vector256<byte> outside = default;
         var one = Vector256<byte>.One;
         int n = block.Length - (block.Length % 32);
         for (int i = 0; i < n; i += 32)
@@ -256,8 +252,6 @@ internal static class ExponentHistogram
 
             // Truncating narrows drop the sign bit (bit 8 after the shift): one exponent byte per element, in order.
             var e = Vector256.Narrow(Vector256.Narrow(e0, e1), Vector256.Narrow(e2, e3));
-            var isZero = Vector256.Equals(e, Vector256<byte>.Zero);
-            z -= isZero;
             var d = e - window;
             c0 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)0)), c0 + one, c0);
             c1 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)1)), c1 + one, c1);
@@ -275,16 +269,7 @@ internal static class ExponentHistogram
             c13 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)13)), c13 + one, c13);
             c14 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)14)), c14 + one, c14);
             c15 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)15)), c15 + one, c15);
-            var outside = Vector256.AndNot(Vector256.GreaterThan(d, last), isZero);
-            if (outside != Vector256<byte>.Zero)
-            {
-                uint lanes = outside.ExtractMostSignificantBits();
-                while (lanes != 0)
-                {
-                    Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref src, i + BitOperations.TrailingZeroCount(lanes))))++;
-                    lanes &= lanes - 1;
-                }
-            }
+            outside -= Vector256.GreaterThan(d, last);
         }
 
         ref int slots = ref Unsafe.Add(ref t0, w + 1);
@@ -304,18 +289,20 @@ internal static class ExponentHistogram
         Unsafe.Add(ref slots, 13) += ByteSum(c13);
         Unsafe.Add(ref slots, 14) += ByteSum(c14);
         Unsafe.Add(ref slots, 15) += ByteSum(c15);
-        FinishBlock(block, n, ByteSum(z), zeros, scratch, histogram);
+        FinishBlock(block, n, w, ByteSum(outside), zeros, scratch, histogram);
     }
 
     /// <summary>
-    /// Counts the tail of a block the vector kernel did not cover and splits the vector part's zero-or-subnormal count:
-    /// <paramref name="zeros"/> (the whole block's zeros) minus the tail's are the zeros; the rest are subnormals, placed exactly.
+    /// Finishes a block whose vector part (up to <paramref name="covered"/>) was counted in the window starting at biased
+    /// exponent <paramref name="w"/>: counts the tail one by one, adds the vector part's zeros (<paramref name="zeros"/>, the
+    /// whole block's, minus the tail's), and when more of its elements fell outside the window (<paramref name="outside"/>)
+    /// than it has zeros, re-reads it for the others, placing subnormals by their exact exponents.
     /// </summary>
-    private static void FinishBlock(ReadOnlySpan<float> block, int covered, int zeroOrSubnormal, long zeros, Span<int> scratch, Span<long> histogram)
+    private static void FinishBlock(ReadOnlySpan<float> block, int covered, int w, long outside, long zeros, Span<int> scratch, Span<long> histogram)
     {
         long vectorZeros = zeros - CountTail(block, covered, scratch, histogram);
         scratch[0] += (int)vectorZeros;
-        if (zeroOrSubnormal > vectorZeros)
+        if (outside > vectorZeros && CountOutsideWindow(block[..covered], w, scratch) > vectorZeros)
         {
             CountSubnormals(block[..covered], histogram);
         }
