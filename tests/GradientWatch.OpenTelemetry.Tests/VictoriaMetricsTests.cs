@@ -90,7 +90,14 @@ public sealed class VictoriaMetricsTests(VictoriaMetricsStack stack) : IClassFix
 
         // First issue at step: none (-1) for the healthy run; the halted run had its issues within its 20 steps.
         // (The step count of the first scrape that saw an issue: 0 when that scrape caught the first step mid-way.)
-        var first = Values(Vm.Query(Expr("D")));
+        // The subquery behind it samples on interval boundaries, so it can lag the status by one interval: wait for the
+        // runs with issues to show a first step, then check every run.
+        Dictionary<string, string> first = [];
+        stack.WaitUntil(TimeSpan.FromSeconds(60), "the first-issue step of the runs with issues", () =>
+        {
+            first = Values(Vm.Query(Expr("D")));
+            return first.GetValueOrDefault(VictoriaMetricsStack.RunHalted, "-1") != "-1" && first.GetValueOrDefault(VictoriaMetricsStack.RunExploding, "-1") != "-1";
+        });
         Assert.Equal("-1", first[VictoriaMetricsStack.RunHealthy]);
         Assert.InRange(double.Parse(first[VictoriaMetricsStack.RunHalted], CultureInfo.InvariantCulture), 0, 20);
         double explodingFirst = double.Parse(first[VictoriaMetricsStack.RunExploding], CultureInfo.InvariantCulture);
