@@ -110,85 +110,203 @@ internal static class ExponentHistogram
         }
     }
 
-    /// <summary>Exponents counted with byte compares: a window this wide, ending at the block's largest exponent.</summary>
+    /// <summary>Exponents counted with byte compares: a window this wide, at the top of the block's (or span's) range.</summary>
     public const int WindowExponents = 16;
 
     /// <summary>
-    /// Counts the raw exponent fields of a float32 block with 512-bit vectors: the exponent bytes of 64 elements at a time
-    /// (from saturating packs, which reorder the elements; counting does not care) are compared against the
-    /// <see cref="WindowExponents"/> exponents just below the block's largest (<paramref name="maxBits"/>), where nearly all of
-    /// a gradient's mass lies, each compare adding to a byte counter under its mask. Elements outside the window are only
-    /// counted; when the block has any besides zeros, it is re-read for them. <paramref name="zeros"/> is the block's exact
-    /// zero count from the moments, which splits zeros from subnormals.
+    /// Groups of 64 elements in a block of the fused kernel: each group adds at most one to a byte's nibble, which holds 15,
+    /// so the pair counters are flushed after every block.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void CountFloat512(ReadOnlySpan<float> block, int maxBits, long zeros, Span<int> scratch, Span<long> histogram)
+    public const int PairBlockGroups = 15;
+
+    /// <summary>Elements counted between two reductions of a <see cref="PairCounter"/>'s sums (keeps each within 32 bits).</summary>
+    private const int ReduceElements = 1 << 16;
+
+    /// <summary>Sum vectors a <see cref="PairCounter"/> keeps: all bytes and low nibbles of each of the eight pairs.</summary>
+    public const int PairSums = 16;
+
+    /// <summary>A block with more elements counted one by one than this moves the window to the block's largest exponent.</summary>
+    private const int RecenterThreshold = 8;
+
+    /// <summary>
+    /// The histogram side of the fused float32 kernel (FusedReduction's 512-bit path with a histogram), which counts pairs of
+    /// exponents in the same loop that computes the moments, from the same loaded vectors: the exponent bytes of 64 elements
+    /// are compared against the eight exponent pairs of a <see cref="WindowExponents"/>-exponent window; each element adds 1
+    /// (even exponent) or 16 (odd) to its pair's byte counter, so one compare and one masked add count two exponents. The
+    /// counters are flushed into sums after each block of <see cref="PairBlockGroups"/> groups (before a nibble can
+    /// overflow). The window is chosen before the first block (from its largest exponent, one exponent of headroom) and
+    /// moves only when a block has more than <see cref="RecenterThreshold"/> elements outside it, which are counted one by
+    /// one from the block's masks; any window gives exact counts. Zeros and subnormals share the zero exponent field; the
+    /// exact zero count from the moments splits them, and a span with subnormals is re-read for their exponents.
+    /// </summary>
+    internal ref struct PairCounter
     {
-        if (!Avx512BW.IsSupported)
+        private readonly Span<int> scratch;
+        private readonly Span<ulong> masks;
+        private readonly Span<Vector512<ulong>> sums;
+        private long inside;
+        private long oneByOne;
+        private int sinceReduce;
+
+        /// <summary>Uses <paramref name="masks"/> (<see cref="PairBlockGroups"/>) and <paramref name="sums"/> (<see cref="PairSums"/> vectors of ulong) as working memory.</summary>
+        public PairCounter(Span<int> scratch, Span<ulong> masks, Span<ulong> sums)
         {
-            CountFloat256(block, maxBits, zeros, scratch, histogram);
-            return;
+            this.scratch = scratch;
+            this.masks = masks;
+            this.sums = MemoryMarshal.Cast<ulong, Vector512<ulong>>(sums);
+            this.sums.Clear();
         }
 
-        int w = Math.Max(Math.Min(maxBits >>> 23, 254) - WindowExponents + 1, 1);
-        ref uint src = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(block));
-        var window = Vector512.Create((byte)w);
-        var last = Vector512.Create((byte)(WindowExponents - 1));
-        var low = Vector512.Create((ushort)0xFF);
-        Vector512<byte> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        Vector512<byte> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
-        Vector512<byte> outside = default;
-        var one = Vector512<byte>.One;
-        int n = block.Length - (block.Length % 64);
-        for (int i = 0; i < n; i += 64)
-        {
-            var e0 = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i))), 23);
-            var e1 = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 16))), 23);
-            var e2 = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 32))), 23);
-            var e3 = Vector512.ShiftRightLogical(Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 48))), 23);
+        /// <summary>Biased exponent of the window's lowest exponent.</summary>
+        public byte Window { get; private set; }
 
-            // The sign bit (bit 8 after the shift) is masked off at 16 bits, where one AND covers 32 elements; values stay below
-            // 256, so neither pack saturates.
-            var w01 = Avx512BW.PackUnsignedSaturate(e0.AsInt32(), e1.AsInt32()) & low;
-            var w23 = Avx512BW.PackUnsignedSaturate(e2.AsInt32(), e3.AsInt32()) & low;
-            var e = Avx512BW.PackUnsignedSaturate(w01.AsInt16(), w23.AsInt16());
-            var d = e - window;
-            c0 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)0)), c0 + one, c0);
-            c1 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)1)), c1 + one, c1);
-            c2 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)2)), c2 + one, c2);
-            c3 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)3)), c3 + one, c3);
-            c4 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)4)), c4 + one, c4);
-            c5 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)5)), c5 + one, c5);
-            c6 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)6)), c6 + one, c6);
-            c7 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)7)), c7 + one, c7);
-            c8 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)8)), c8 + one, c8);
-            c9 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)9)), c9 + one, c9);
-            c10 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)10)), c10 + one, c10);
-            c11 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)11)), c11 + one, c11);
-            c12 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)12)), c12 + one, c12);
-            c13 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)13)), c13 + one, c13);
-            c14 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)14)), c14 + one, c14);
-            c15 = Vector512.ConditionalSelect(Vector512.Equals(d, Vector512.Create((byte)15)), c15 + one, c15);
-            outside = Vector512.ConditionalSelect(Vector512.GreaterThan(d, last), outside + one, outside);
+        /// <summary>Where the block loop leaves each group's mask of elements to count one by one.</summary>
+        public readonly ref ulong Masks => ref MemoryMarshal.GetReference(masks);
+
+        /// <summary>Chooses the window from the largest |x| among the first <paramref name="n"/> elements (a multiple of 16) at <paramref name="src"/>.</summary>
+        public void Start(ref float src, int n)
+        {
+            var max = Vector512<uint>.Zero;
+            ref uint bits = ref Unsafe.As<float, uint>(ref src);
+            for (int i = 0; i < n; i += 16)
+            {
+                max = Vector512.Max(max, Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref bits, i))) & Vector512.Create(0x7FFF_FFFFu));
+            }
+
+            Window = WindowBelow(max);
         }
 
-        // Sums of absolute differences give 8 partial counts per bucket (each below 2^12); four buckets share a vector at
-        // 16-bit offsets, so four horizontal sums finish all sixteen.
-        var p0 = Sad(c0) | (Sad(c1) << 16) | (Sad(c2) << 32) | (Sad(c3) << 48);
-        var p1 = Sad(c4) | (Sad(c5) << 16) | (Sad(c6) << 32) | (Sad(c7) << 48);
-        var p2 = Sad(c8) | (Sad(c9) << 16) | (Sad(c10) << 32) | (Sad(c11) << 48);
-        var p3 = Sad(c12) | (Sad(c13) << 16) | (Sad(c14) << 32) | (Sad(c15) << 48);
-        ulong q0 = Vector512.Sum(p0), q1 = Vector512.Sum(p1), q2 = Vector512.Sum(p2), q3 = Vector512.Sum(p3);
-        ref int slots = ref Unsafe.Add(ref MemoryMarshal.GetReference(scratch), w + 1);
-        for (int j = 0; j < 4; j++)
+        /// <summary>Flushes one block's pair counters into the sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Add(Vector512<byte> c0, Vector512<byte> c1, Vector512<byte> c2, Vector512<byte> c3, Vector512<byte> c4, Vector512<byte> c5, Vector512<byte> c6, Vector512<byte> c7)
         {
-            Unsafe.Add(ref slots, j) += (int)((q0 >> (16 * j)) & 0xFFFF);
-            Unsafe.Add(ref slots, 4 + j) += (int)((q1 >> (16 * j)) & 0xFFFF);
-            Unsafe.Add(ref slots, 8 + j) += (int)((q2 >> (16 * j)) & 0xFFFF);
-            Unsafe.Add(ref slots, 12 + j) += (int)((q3 >> (16 * j)) & 0xFFFF);
+            var nibble = Vector512.Create((byte)0x0F);
+            ref var all = ref MemoryMarshal.GetReference(sums);
+            ref var low = ref Unsafe.Add(ref all, 8);
+            all += Sad(c0);
+            low += Sad(c0 & nibble);
+            Unsafe.Add(ref all, 1) += Sad(c1);
+            Unsafe.Add(ref low, 1) += Sad(c1 & nibble);
+            Unsafe.Add(ref all, 2) += Sad(c2);
+            Unsafe.Add(ref low, 2) += Sad(c2 & nibble);
+            Unsafe.Add(ref all, 3) += Sad(c3);
+            Unsafe.Add(ref low, 3) += Sad(c3 & nibble);
+            Unsafe.Add(ref all, 4) += Sad(c4);
+            Unsafe.Add(ref low, 4) += Sad(c4 & nibble);
+            Unsafe.Add(ref all, 5) += Sad(c5);
+            Unsafe.Add(ref low, 5) += Sad(c5 & nibble);
+            Unsafe.Add(ref all, 6) += Sad(c6);
+            Unsafe.Add(ref low, 6) += Sad(c6 & nibble);
+            Unsafe.Add(ref all, 7) += Sad(c7);
+            Unsafe.Add(ref low, 7) += Sad(c7 & nibble);
         }
 
-        FinishBlock(block, n, w, (long)Vector512.Sum(Sad(outside)), zeros, scratch, histogram);
+        /// <summary>
+        /// Ends a block of <paramref name="n"/> elements at <paramref name="src"/> (its pair counts already added): counts its
+        /// outside elements one by one, and moves the window to the block's largest |x| (<paramref name="max"/>, lanes of
+        /// absolute bit patterns) when there were many.
+        /// </summary>
+        public void EndBlock(ref float src, int n, Vector512<int> max)
+        {
+            int outside = 0;
+            ref uint bits = ref Unsafe.As<float, uint>(ref src);
+            for (int g = 0; g < n / 64; g++)
+            {
+                if (masks[g] is var lanes and not 0)
+                {
+                    outside += CountLanes(ref Unsafe.Add(ref bits, 64 * g), lanes, scratch);
+                }
+            }
+
+            oneByOne += outside;
+            sinceReduce += n;
+            if (outside > RecenterThreshold)
+            {
+                Reduce();
+                Window = WindowBelow(max.AsUInt32());
+            }
+            else if (sinceReduce >= ReduceElements)
+            {
+                Reduce();
+            }
+        }
+
+        /// <summary>Adds the last counts to the tables; <paramref name="covered"/> is everything counted, <paramref name="zeros"/> its exact zero count.</summary>
+        public void Finish(ReadOnlySpan<float> covered, long zeros, Span<long> histogram)
+        {
+            Reduce();
+            scratch[0] += (int)zeros;
+            if (covered.Length - inside - oneByOne > zeros)
+            {
+                CountSubnormals(covered, histogram);
+            }
+        }
+
+        /// <summary>Moves the sums into the slots of the current window.</summary>
+        private void Reduce()
+        {
+            // Over at most ReduceElements + one block, a 64-bit lane of a sum holds at most 8 x 16 x 1040, so two share a
+            // lane at a 32-bit offset.
+            ref var all = ref MemoryMarshal.GetReference(sums);
+            ref var low = ref Unsafe.Add(ref all, 8);
+            ref int slots = ref Unsafe.Add(ref MemoryMarshal.GetReference(scratch), Window + 1);
+            for (int k = 0; k < 8; k += 2)
+            {
+                inside += Pairs(
+                    ref slots,
+                    2 * k,
+                    Vector512.Sum(Unsafe.Add(ref all, k) | (Unsafe.Add(ref all, k + 1) << 32)),
+                    Vector512.Sum(Unsafe.Add(ref low, k) | (Unsafe.Add(ref low, k + 1) << 32)));
+            }
+
+            sums.Clear();
+            sinceReduce = 0;
+        }
+
+        /// <summary>The window whose highest exponent is one above the largest in <paramref name="max"/> (lanes of absolute bit patterns).</summary>
+        private static byte WindowBelow(Vector512<uint> max)
+        {
+            var m256 = Vector256.Max(max.GetLower(), max.GetUpper());
+            var m128 = Vector128.Max(m256.GetLower(), m256.GetUpper());
+            uint top = Math.Max(Math.Max(m128.GetElement(0), m128.GetElement(1)), Math.Max(m128.GetElement(2), m128.GetElement(3))) >> 23;
+            return (byte)Math.Max((int)Math.Min(top + 1, 254) - WindowExponents + 1, 1);
+        }
+    }
+
+    /// <summary>Adds two pairs' counts (32-bit fields of <paramref name="all"/>: even + 16 x odd; of <paramref name="even"/>: even) to four slots from <paramref name="first"/>; returns their total.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Pairs(ref int slots, int first, ulong all, ulong even)
+    {
+        long total = 0;
+        for (int j = 0; j < 2; j++)
+        {
+            long e = (long)((even >> (32 * j)) & 0xFFFF_FFFF);
+            long o = ((long)((all >> (32 * j)) & 0xFFFF_FFFF) - e) >> 4;
+            Unsafe.Add(ref slots, first + (2 * j)) += (int)e;
+            Unsafe.Add(ref slots, first + (2 * j) + 1) += (int)o;
+            total += e + o;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Counts, by raw exponent, the elements of one 64-element group whose exponent byte sits at the set bits of
+    /// <paramref name="lanes"/> (byte 16L + r of the packed exponents is element 16 x (r / 4) + 4L + r % 4); returns how many.
+    /// </summary>
+    private static int CountLanes(ref uint group, ulong lanes, Span<int> scratch)
+    {
+        ref int t0 = ref MemoryMarshal.GetReference(scratch);
+        int count = BitOperations.PopCount(lanes);
+        while (lanes != 0)
+        {
+            int b = BitOperations.TrailingZeroCount(lanes);
+            int r = b & 15;
+            Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref group, (16 * (r >> 2)) + (4 * (b >> 4)) + (r & 3))))++;
+            lanes &= lanes - 1;
+        }
+
+        return count;
     }
 
     /// <summary>Sums of absolute differences against zero: the sum of each 64-bit lane's bytes.</summary>

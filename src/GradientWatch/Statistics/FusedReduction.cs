@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GradientWatch.Statistics;
 
@@ -91,7 +92,11 @@ internal static class FusedReduction
         var m = new GradientMoments { Count = data.Length, NormOnly = typeof(TMode) != typeof(FullMode) };
         Span<int> scratch = histogram.IsEmpty ? default : stackalloc int[ExponentHistogram.FloatScratch];
         int done = 0;
-        if (bits >= 512 && Vector512.IsHardwareAccelerated)
+        if (bits >= 512 && Vector512.IsHardwareAccelerated && !histogram.IsEmpty && Avx512BW.IsSupported)
+        {
+            done = Blocks512Histogram(data, ref m, scratch, histogram);
+        }
+        else if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
             done = Blocks512<TMode>(data, ref m, scratch, histogram);
         }
@@ -236,42 +241,60 @@ internal static class FusedReduction
         int width = Vector512<float>.Count;
         int end = data.Length - (data.Length % width);
         ref float src = ref MemoryMarshal.GetReference(data);
-        var totalSum = Vector512<double>.Zero;
-        var totalSq = Vector512<double>.Zero;
-        var totalMax = Vector512<int>.Zero;
-        var totalZeros = Vector512<int>.Zero;
-        var safeMin = Vector512.Create(SafeMinBits);
-        var safeMax = Vector512.Create(SafeMaxBits);
+        var totals = default(Totals512);
         for (int i = 0; i < end; i += width * BlockVectors)
         {
             int n = Math.Min(width * BlockVectors, end - i);
             Block512<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
             if (!scratch.IsEmpty)
             {
-                ExponentHistogram.CountFloat512(data.Slice(i, n), MaxLane(max), Vector512.Sum(zeros), scratch, histogram);
+                ExponentHistogram.CountFloat256(data.Slice(i, n), MaxLane(max), Vector512.Sum(zeros), scratch, histogram);
             }
 
-            bool inRange = Vector512.LessThanOrEqualAll(max, safeMax) && (Vector512.GreaterThanOrEqualAny(max, safeMin) || max == Vector512<int>.Zero);
-            if (inRange)
+            totals.Add(data.Slice(i, n), sum, sq, max, zeros, full, ref m);
+        }
+
+        totals.Fold(full, ref m);
+        return end;
+    }
+
+    /// <summary>The double-precision totals of the 512-bit kernels' blocks.</summary>
+    private struct Totals512
+    {
+        private Vector512<double> sum;
+        private Vector512<double> sq;
+        private Vector512<int> max;
+        private Vector512<int> zeros;
+
+        /// <summary>
+        /// Adds one block's float32 results when its max |x| lies in the range where they can be trusted; otherwise re-reads
+        /// <paramref name="block"/> into <paramref name="m"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(ReadOnlySpan<float> block, Vector512<float> blockSum, Vector512<float> blockSq, Vector512<int> blockMax, Vector512<int> blockZeros, bool full, ref GradientMoments m)
+        {
+            bool inRange = Vector512.LessThanOrEqualAll(blockMax, Vector512.Create(SafeMaxBits))
+                && (Vector512.GreaterThanOrEqualAny(blockMax, Vector512.Create(SafeMinBits)) || blockMax == Vector512<int>.Zero);
+            if (!inRange)
             {
-                var (lo, hi) = Vector512.Widen(sq);
-                totalSq += lo + hi;
-                totalMax = Vector512.Max(totalMax, max);
-                if (full)
-                {
-                    (lo, hi) = Vector512.Widen(sum);
-                    totalSum += lo + hi;
-                    totalZeros += zeros;
-                }
+                Reread(block, Vector512.GreaterThanOrEqualAny(blockMax, Vector512.Create(InfinityBits)), full, ref m);
+                return;
             }
-            else
+
+            var (lo, hi) = Vector512.Widen(blockSq);
+            sq += lo + hi;
+            max = Vector512.Max(max, blockMax);
+            if (full)
             {
-                Reread(data.Slice(i, n), Vector512.GreaterThanOrEqualAny(max, Vector512.Create(InfinityBits)), full, ref m);
+                (lo, hi) = Vector512.Widen(blockSum);
+                sum += lo + hi;
+                zeros += blockZeros;
             }
         }
 
-        Fold(Vector512.Sum(totalSum), Vector512.Sum(totalSq), MaxLane(totalMax), Vector512.Sum(totalZeros), full, ref m);
-        return end;
+        /// <summary>Adds the totals into <paramref name="m"/>.</summary>
+        public readonly void Fold(bool full, ref GradientMoments m)
+            => FusedReduction.Fold(Vector512.Sum(sum), Vector512.Sum(sq), MaxLane(max), Vector512.Sum(zeros), full, ref m);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -326,6 +349,99 @@ internal static class FusedReduction
             }
         }
 
+        sum = (s0 + s1) + (s2 + s3);
+        sq = (q0 + q1) + (q2 + q3);
+        max = Vector512.Max(m0, m1);
+        zeros = -z;
+    }
+
+    /// <summary>
+    /// Whole groups of 64 elements of <paramref name="data"/> with 512-bit vectors: every statistic and the exponent
+    /// histogram in one read, each loaded vector feeding both (see <see cref="ExponentHistogram.PairCounter"/>), so the
+    /// histogram's arithmetic overlaps the wait for memory. Returns how many elements it covered.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Blocks512Histogram(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
+    {
+        int end = data.Length - (data.Length % 64);
+        if (end == 0)
+        {
+            return 0;
+        }
+
+        ref float src = ref MemoryMarshal.GetReference(data);
+        var totals = default(Totals512);
+        var counter = new ExponentHistogram.PairCounter(scratch, stackalloc ulong[ExponentHistogram.PairBlockGroups], stackalloc ulong[ExponentHistogram.PairSums * Vector512<ulong>.Count]);
+        counter.Start(ref src, Math.Min(end, ExponentHistogram.PairBlockGroups * 64));
+        long zeros = 0;
+        for (int i = 0; i < end; i += ExponentHistogram.PairBlockGroups * 64)
+        {
+            int n = Math.Min(ExponentHistogram.PairBlockGroups * 64, end - i);
+            BlockHistogram512(ref Unsafe.Add(ref src, i), n, counter.Window, ref counter, out var sum, out var sq, out var max, out var z);
+            zeros += Vector512.Sum(z);
+            counter.EndBlock(ref Unsafe.Add(ref src, i), n, max);
+            totals.Add(data.Slice(i, n), sum, sq, max, z, full: true, ref m);
+        }
+
+        totals.Fold(full: true, ref m);
+        counter.Finish(data[..end], zeros, histogram);
+        return end;
+    }
+
+    /// <summary>The moments and the pair counts of one block of at most <see cref="ExponentHistogram.PairBlockGroups"/> groups of 64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockHistogram512(ref float src, int n, byte window, ref ExponentHistogram.PairCounter counter, out Vector512<float> sum, out Vector512<float> sq, out Vector512<int> max, out Vector512<int> zeros)
+    {
+        var absMask = Vector512.Create(AbsMask);
+        var w = Vector512.Create(window);
+        var zeroField = Vector512.Create((byte)(256 - window));
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector512<float> q0 = default, q1 = default, q2 = default, q3 = default;
+        Vector512<int> m0 = default, m1 = default, z = default;
+        Vector512<byte> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        ref ulong masks = ref counter.Masks;
+        for (int k = 0, g = 0; k < n; k += 64, g++)
+        {
+            var v0 = Load<Vector512<float>>(ref src, k);
+            var v1 = Load<Vector512<float>>(ref src, k + 16);
+            var v2 = Load<Vector512<float>>(ref src, k + 32);
+            var v3 = Load<Vector512<float>>(ref src, k + 48);
+
+            q0 += v0 * v0;
+            q1 += v1 * v1;
+            q2 += v2 * v2;
+            q3 += v3 * v3;
+            s0 += v0;
+            s1 += v1;
+            s2 += v2;
+            s3 += v3;
+            var a0 = v0.AsInt32() & absMask;
+            var a1 = v1.AsInt32() & absMask;
+            var a2 = v2.AsInt32() & absMask;
+            var a3 = v3.AsInt32() & absMask;
+            m0 = Vector512.Max(m0, Vector512.Max(a0, a1));
+            m1 = Vector512.Max(m1, Vector512.Max(a2, a3));
+            z += (Vector512.Equals(a0, Vector512<int>.Zero) + Vector512.Equals(a1, Vector512<int>.Zero)) + (Vector512.Equals(a2, Vector512<int>.Zero) + Vector512.Equals(a3, Vector512<int>.Zero));
+
+            // The exponent bytes of the 64 elements: |x| >> 23 fits in 16 bits and in 8, so neither pack saturates (the packs
+            // reorder the elements within each 128-bit lane; counting does not care, and CountLanes undoes it).
+            var w01 = Avx512BW.PackUnsignedSaturate(Vector512.ShiftRightLogical(a0, 23), Vector512.ShiftRightLogical(a1, 23));
+            var w23 = Avx512BW.PackUnsignedSaturate(Vector512.ShiftRightLogical(a2, 23), Vector512.ShiftRightLogical(a3, 23));
+            var d = Avx512BW.PackUnsignedSaturate(w01.AsInt16(), w23.AsInt16()) - w;
+            Unsafe.Add(ref masks, g) = Vector512.ExtractMostSignificantBits(Vector512.AndNot(Vector512.GreaterThan(d, Vector512.Create((byte)(ExponentHistogram.WindowExponents - 1))), Vector512.Equals(d, zeroField)));
+            var v = Avx512BW.Shuffle(Vector512.Create(0x1001_1001_1001_1001ul).AsByte(), d);
+            var p = d & Vector512.Create((byte)0xFE);
+            c0 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)0)), c0 + v, c0);
+            c1 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)2)), c1 + v, c1);
+            c2 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)4)), c2 + v, c2);
+            c3 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)6)), c3 + v, c3);
+            c4 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)8)), c4 + v, c4);
+            c5 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)10)), c5 + v, c5);
+            c6 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)12)), c6 + v, c6);
+            c7 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)14)), c7 + v, c7);
+        }
+
+        counter.Add(c0, c1, c2, c3, c4, c5, c6, c7);
         sum = (s0 + s1) + (s2 + s3);
         sq = (q0 + q1) + (q2 + q3);
         max = Vector512.Max(m0, m1);

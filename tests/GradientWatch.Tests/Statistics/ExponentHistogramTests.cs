@@ -91,6 +91,84 @@ public sealed class ExponentHistogramTests
         Assert.Equal(10_000, h[ExponentHistogram.ZeroIndex]);
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void Float32ScaleJumpsBetweenBlocksCountEqualReference(int bits)
+    {
+        // The 512-bit kernel picks its window from the first block and moves it only when a block has many elements outside:
+        // here the scale jumps by up to 2^60 every 700 elements (so blocks straddle jumps), a tiny first block leaves later
+        // blocks above the window, and 200,003 elements cross several reductions of the sums.
+        var rng = new Random(29);
+        var values = new float[200_003];
+        double scale = 1e-30;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i % 700 == 0 && i > 0)
+            {
+                scale = Math.ScaleB(1.0, rng.Next(-60, 61));
+            }
+
+            values[i] = i % 11 == 0 ? 0f : (float)((rng.NextDouble() - 0.5) * scale);
+        }
+
+        values[123_457] = float.NaN;
+        values[150_000] = float.NegativeInfinity;
+        values[150_001] = float.Epsilon;
+        AssertFloat(values, bits);
+    }
+
+    [Fact]
+    public void Float32RandomMixturesCountEqualReference()
+    {
+        // Random lengths and mixtures of zeros, subnormals, NaN/Inf, isolated outliers far above or below the bulk, and bulk
+        // scales: every lane of the 512-bit kernel's packed exponent bytes must map back to its element.
+        var rng = new Random(2026);
+        for (int trial = 0; trial < 60; trial++)
+        {
+            var values = new float[rng.Next(0, 20_000)];
+            double bulk = Math.ScaleB(1.0, rng.Next(-120, 100));
+            double outlierRate = rng.NextDouble() * 0.05;
+            for (int i = 0; i < values.Length; i++)
+            {
+                double u = rng.NextDouble();
+                values[i] = u < 0.1 ? 0f
+                    : u < 0.1 + outlierRate ? (float)((rng.NextDouble() - 0.5) * Math.ScaleB(1.0, rng.Next(-149, 128)))
+                    : u < 0.1 + outlierRate + 0.001 ? (rng.Next(3) == 0 ? float.NaN : rng.Next(2) == 0 ? float.PositiveInfinity : float.NegativeInfinity)
+                    : (float)((rng.NextDouble() - 0.5) * bulk);
+            }
+
+            AssertFloat(values, 512);
+        }
+    }
+
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(0)]
+    public void CountingTheHistogramLeavesTheMomentsUnchanged(int bits)
+    {
+        var values = RandomFloats(100_000, 0.02, 8, zeroEvery: 9);
+        for (int i = 30_000; i < 31_000; i++)
+        {
+            values[i] *= 1e-20f; // a tiny stretch: re-read in double
+        }
+
+        values[50_000] = float.NaN;
+        values[60_000] = float.PositiveInfinity;
+        var plain = FusedReduction.Full(values, bits);
+        var withHistogram = FusedReduction.Full(values, new long[ExponentHistogram.Length], bits);
+        Assert.Equal(plain.Count, withHistogram.Count);
+        Assert.Equal(plain.ZeroCount, withHistogram.ZeroCount);
+        Assert.Equal(plain.NanCount, withHistogram.NanCount);
+        Assert.Equal(plain.InfCount, withHistogram.InfCount);
+        Assert.Equal(plain.MaxAbs, withHistogram.MaxAbs);
+        Assert.Equal(plain.Sum, withHistogram.Sum, Math.Abs(plain.Sum) * 1e-6);
+        Assert.Equal(plain.SumOfSquares, withHistogram.SumOfSquares, plain.SumOfSquares * 1e-6);
+        Assert.True(plain.SumOfSquares > 0);
+    }
+
     [Fact]
     public void Float64RandomTinyHugeAndNonFiniteCountsEqualReference()
     {
