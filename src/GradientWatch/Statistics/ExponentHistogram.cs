@@ -141,6 +141,10 @@ internal static class ExponentHistogram
     /// </summary>
     internal ref struct PairCounter
     {
+        /// <summary>Elements this thread's pair counters have counted one by one, outside their window (for tests of the window's placement).</summary>
+        [ThreadStatic]
+        internal static long CountedOneByOne;
+
         private readonly Span<int> scratch;
         private readonly Span<ulong> masks;
         private readonly Span<Vector512<ulong>> sums;
@@ -235,6 +239,7 @@ internal static class ExponentHistogram
         public void Finish(ReadOnlySpan<float> covered, long zeros, Span<long> histogram)
         {
             Reduce();
+            CountedOneByOne += oneByOne;
             scratch[0] += (int)zeros;
             if (covered.Length - inside - oneByOne > zeros)
             {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics.X86;
 using GradientWatch.Statistics;
 using static GradientWatch.Tests.Statistics.FusedReductionTests;
 
@@ -117,6 +118,46 @@ public sealed class ExponentHistogramTests
         values[150_000] = float.NegativeInfinity;
         values[150_001] = float.Epsilon;
         AssertFloat(values, bits);
+    }
+
+    [Fact]
+    public void TheWindowFollowsScaleJumps()
+    {
+        // Stretches of 9,600 elements (ten blocks) whose scales differ by up to 2^60: after a jump, the first block falls
+        // outside the window and moves it, so about one block in ten is counted one by one, not every block after it.
+        var rng = new Random(31);
+        var values = new float[192_000];
+        double scale = 1.0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i % 9_600 == 0)
+            {
+                scale = Math.ScaleB(1.0, rng.Next(-60, 61));
+            }
+
+            values[i] = i % 11 == 0 ? 0f : (float)((rng.NextDouble() - 0.5) * scale);
+        }
+
+        ExponentHistogram.PairCounter.CountedOneByOne = 0;
+        AssertFloat(values, 512);
+        if (Avx512BW.IsSupported && FusedReduction.VectorBits >= 512)
+        {
+            Assert.InRange(ExponentHistogram.PairCounter.CountedOneByOne, 1, values.Length / 5);
+        }
+    }
+
+    [Fact]
+    public void TheWindowCoversTheBulkOfGradientLikeData()
+    {
+        // Normal gradients with exact zeros: the 512-bit kernel's window (16 exponents under the first block's largest,
+        // with one of headroom) holds all but a few of the non-zero elements, so almost nothing is counted one by one.
+        var values = RandomFloats(262_144, 1e-3, 17, zeroEvery: 4);
+        ExponentHistogram.PairCounter.CountedOneByOne = 0;
+        AssertFloat(values, 512);
+        if (Avx512BW.IsSupported && FusedReduction.VectorBits >= 512)
+        {
+            Assert.InRange(ExponentHistogram.PairCounter.CountedOneByOne, 0, values.Length / 1000);
+        }
     }
 
     [Fact]
