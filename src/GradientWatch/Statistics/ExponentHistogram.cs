@@ -110,30 +110,28 @@ internal static class ExponentHistogram
         }
     }
 
-    /// <summary>Exponents counted with byte compares: a window this wide, at the top of the block's (or span's) range.</summary>
+    /// <summary>Exponents counted by the vector kernels' byte tables: a window this wide, at the top of the span's range.</summary>
     public const int WindowExponents = 16;
 
     /// <summary>
-    /// Groups of 64 elements in a block of the fused kernel: each group adds at most one to a byte's nibble, which holds 15,
-    /// so the pair counters are flushed after every block.
+    /// Groups (one vector's worth of exponent bytes: 64 elements at 512 bits, 32 at 256) in a block of the fused kernels:
+    /// each group adds at most one to a byte's nibble, which holds 15, so the pair counters are flushed after every block.
     /// </summary>
     public const int PairBlockGroups = 15;
 
-    /// <summary>Elements counted between two reductions of a <see cref="PairCounter"/>'s sums (keeps each within 32 bits).</summary>
-    private const int ReduceElements = 1 << 16;
-
-    /// <summary>Sum vectors a <see cref="PairCounter"/> keeps: all bytes and low nibbles of each of the eight pairs.</summary>
+    /// <summary>Sums a <see cref="PairCounter"/> keeps, eight ulongs each: all bytes and low nibbles of each of the eight pairs.</summary>
     public const int PairSums = 16;
 
     /// <summary>A block with more elements counted one by one than this moves the window to the block's largest exponent.</summary>
     private const int RecenterThreshold = 8;
 
     /// <summary>
-    /// The histogram side of the fused float32 kernel (FusedReduction's 512-bit path with a histogram), which counts pairs of
-    /// exponents in the same loop that computes the moments, from the same loaded vectors: the exponent bytes of 64 elements
-    /// are compared against the eight exponent pairs of a <see cref="WindowExponents"/>-exponent window; each element adds 1
-    /// (even exponent) or 16 (odd) to its pair's byte counter, so one compare and one masked add count two exponents. The
-    /// counters are flushed into sums after each block of <see cref="PairBlockGroups"/> groups (before a nibble can
+    /// The histogram side of the fused float32 kernels (FusedReduction's 512- and 256-bit paths with a histogram), which take
+    /// the exponent bytes of each group of elements in the loop that computes the moments, from the same loaded vectors. Each
+    /// byte becomes its offset in a <see cref="WindowExponents"/>-exponent window, and every element adds 1 (even offset) or
+    /// 16 (odd) to the byte counter of its pair of exponents: for each of the eight pairs, one byte shuffle through the pair's
+    /// table (<see cref="PairTable512"/>, <see cref="PairTable256"/>; offsets outside the window read 0) and one add count
+    /// two exponents for a whole vector of elements, with no compare. The counters are flushed into sums after each block of <see cref="PairBlockGroups"/> groups (before a nibble can
     /// overflow). The window is chosen before the first block (from its largest exponent, one exponent of headroom) and
     /// moves only when a block has more than <see cref="RecenterThreshold"/> elements outside it, which are counted one by
     /// one from the block's masks; any window gives exact counts. Zeros and subnormals share the zero exponent field; the
@@ -147,18 +145,22 @@ internal static class ExponentHistogram
 
         private readonly Span<int> scratch;
         private readonly Span<ulong> masks;
-        private readonly Span<Vector512<ulong>> sums;
+        private readonly Span<ulong> sums;
+        private readonly int groupElements;
         private long inside;
         private long oneByOne;
-        private int sinceReduce;
 
-        /// <summary>Uses <paramref name="masks"/> (<see cref="PairBlockGroups"/>) and <paramref name="sums"/> (<see cref="PairSums"/> vectors of ulong) as working memory.</summary>
-        public PairCounter(Span<int> scratch, Span<ulong> masks, Span<ulong> sums)
+        /// <summary>
+        /// Counts groups of <paramref name="groupElements"/> (64 or 32), using <paramref name="masks"/> (<see cref="PairBlockGroups"/>)
+        /// and <paramref name="sums"/> (<see cref="PairSums"/> × 8) as working memory.
+        /// </summary>
+        public PairCounter(Span<int> scratch, Span<ulong> masks, Span<ulong> sums, int groupElements)
         {
             this.scratch = scratch;
             this.masks = masks;
-            this.sums = MemoryMarshal.Cast<ulong, Vector512<ulong>>(sums);
-            this.sums.Clear();
+            this.sums = sums;
+            this.groupElements = groupElements;
+            sums.Clear();
         }
 
         /// <summary>Biased exponent of the window's lowest exponent.</summary>
@@ -167,25 +169,26 @@ internal static class ExponentHistogram
         /// <summary>Where the block loop leaves each group's mask of elements to count one by one.</summary>
         public readonly ref ulong Masks => ref MemoryMarshal.GetReference(masks);
 
-        /// <summary>Chooses the window from the largest |x| among the first <paramref name="n"/> elements (a multiple of 16) at <paramref name="src"/>.</summary>
+        /// <summary>Chooses the window from the largest |x| among the first <paramref name="n"/> elements (a multiple of 8) at <paramref name="src"/>.</summary>
         public void Start(ref float src, int n)
         {
-            var max = Vector512<uint>.Zero;
+            var max = Vector256<uint>.Zero;
             ref uint bits = ref Unsafe.As<float, uint>(ref src);
-            for (int i = 0; i < n; i += 16)
+            for (int i = 0; i < n; i += 8)
             {
-                max = Vector512.Max(max, Unsafe.ReadUnaligned<Vector512<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref bits, i))) & Vector512.Create(0x7FFF_FFFFu));
+                max = Vector256.Max(max, Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref bits, i))) & Vector256.Create(0x7FFF_FFFFu));
             }
 
-            Window = WindowBelow(max);
+            var m128 = Vector128.Max(max.GetLower(), max.GetUpper());
+            Window = WindowBelow((int)Math.Max(Math.Max(m128.GetElement(0), m128.GetElement(1)), Math.Max(m128.GetElement(2), m128.GetElement(3))));
         }
 
-        /// <summary>Flushes one block's pair counters into the sums.</summary>
+        /// <summary>Flushes one block's 512-bit pair counters into the sums.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Add(Vector512<byte> c0, Vector512<byte> c1, Vector512<byte> c2, Vector512<byte> c3, Vector512<byte> c4, Vector512<byte> c5, Vector512<byte> c6, Vector512<byte> c7)
         {
             var nibble = Vector512.Create((byte)0x0F);
-            ref var all = ref MemoryMarshal.GetReference(sums);
+            ref var all = ref Unsafe.As<ulong, Vector512<ulong>>(ref MemoryMarshal.GetReference(sums));
             ref var low = ref Unsafe.Add(ref all, 8);
             all += Sad(c0);
             low += Sad(c0 & nibble);
@@ -206,33 +209,91 @@ internal static class ExponentHistogram
         }
 
         /// <summary>
-        /// Ends a block of <paramref name="n"/> elements at <paramref name="src"/> (its pair counts already added): counts its
-        /// outside elements one by one, and moves the window to the block's largest |x| (<paramref name="max"/>, lanes of
-        /// absolute bit patterns) when there were many.
+        /// Counts the pairs of a 256-bit block's exponent bytes (<paramref name="groups"/> vectors of window offsets from
+        /// <paramref name="offsets"/>, as the block loop left them) and flushes them into the sums.
         /// </summary>
-        public void EndBlock(ref float src, int n, Vector512<int> max)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void CountPairs(ref Vector256<byte> offsets, int groups)
+        {
+            Vector256<byte> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (int g = 0; g < groups; g++)
+            {
+                // As TableIndex512: offsets outside the window get bit 7, which the shuffle reads as 0.
+                var d = Avx2.AddSaturate(Unsafe.Add(ref offsets, g), Vector256.Create((byte)0x70));
+                c0 += Avx2.Shuffle(PairTable256(0), d);
+                c1 += Avx2.Shuffle(PairTable256(1), d);
+                c2 += Avx2.Shuffle(PairTable256(2), d);
+                c3 += Avx2.Shuffle(PairTable256(3), d);
+                c4 += Avx2.Shuffle(PairTable256(4), d);
+                c5 += Avx2.Shuffle(PairTable256(5), d);
+                c6 += Avx2.Shuffle(PairTable256(6), d);
+                c7 += Avx2.Shuffle(PairTable256(7), d);
+            }
+
+            var nibble = Vector256.Create((byte)0x0F);
+            ref ulong all = ref MemoryMarshal.GetReference(sums);
+            Add256(ref all, 0, c0, nibble);
+            Add256(ref all, 1, c1, nibble);
+            Add256(ref all, 2, c2, nibble);
+            Add256(ref all, 3, c3, nibble);
+            Add256(ref all, 4, c4, nibble);
+            Add256(ref all, 5, c5, nibble);
+            Add256(ref all, 6, c6, nibble);
+            Add256(ref all, 7, c7, nibble);
+        }
+
+        /// <summary>
+        /// The shuffle index of window offsets <paramref name="d"/>: offsets 0-15 keep their low nibble and bit 7 clear, larger
+        /// ones (outside the window) get bit 7 from a saturating add, which a byte shuffle reads as 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector512<byte> TableIndex512(Vector512<byte> d) => Avx512BW.AddSaturate(d, Vector512.Create((byte)0x70));
+
+        /// <summary>
+        /// Byte-shuffle table of pair <paramref name="k"/> (a constant once inlined): 1 at index 2k, 16 at 2k + 1, 0 elsewhere,
+        /// in each 128-bit lane. Shuffled by <see cref="TableIndex512"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector512<byte> PairTable512(int k)
+        {
+            ulong pair = 0x1001ul << (16 * (k & 3));
+            return k < 4 ? Vector512.Create(pair, 0, pair, 0, pair, 0, pair, 0).AsByte() : Vector512.Create(0, pair, 0, pair, 0, pair, 0, pair).AsByte();
+        }
+
+        /// <summary>The 256-bit <see cref="PairTable512"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<byte> PairTable256(int k)
+        {
+            ulong pair = 0x1001ul << (16 * (k & 3));
+            return k < 4 ? Vector256.Create(pair, 0, pair, 0).AsByte() : Vector256.Create(0, pair, 0, pair).AsByte();
+        }
+
+        /// <summary>
+        /// Ends a block of <paramref name="groups"/> groups at <paramref name="src"/> (its pair counts already added): counts its
+        /// outside elements one by one; returns whether there were so many that the window should move (<see cref="MoveWindow"/>).
+        /// </summary>
+        public bool EndBlock(ref float src, int groups)
         {
             int outside = 0;
             ref uint bits = ref Unsafe.As<float, uint>(ref src);
-            for (int g = 0; g < n / 64; g++)
+            ref ulong mask = ref MemoryMarshal.GetReference(masks);
+            for (int g = 0; g < groups; g++)
             {
-                if (masks[g] is var lanes and not 0)
+                if (Unsafe.Add(ref mask, g) is var lanes and not 0)
                 {
-                    outside += CountLanes(ref Unsafe.Add(ref bits, 64 * g), lanes, scratch);
+                    outside += CountLanes(ref Unsafe.Add(ref bits, groupElements * g), lanes, groupElements / 4, scratch);
                 }
             }
 
             oneByOne += outside;
-            sinceReduce += n;
-            if (outside > RecenterThreshold)
-            {
-                Reduce();
-                Window = WindowBelow(max.AsUInt32());
-            }
-            else if (sinceReduce >= ReduceElements)
-            {
-                Reduce();
-            }
+            return outside > RecenterThreshold;
+        }
+
+        /// <summary>Moves the window under <paramref name="maxBits"/> (an absolute bit pattern), after adding the counts so far to the tables.</summary>
+        public void MoveWindow(int maxBits)
+        {
+            Reduce();
+            Window = WindowBelow(maxBits);
         }
 
         /// <summary>Adds the last counts to the tables; <paramref name="covered"/> is everything counted, <paramref name="zeros"/> its exact zero count.</summary>
@@ -247,59 +308,49 @@ internal static class ExponentHistogram
             }
         }
 
+        /// <summary>Adds a 256-bit pair counter's byte sums and low-nibble sums into the first four lanes of pair <paramref name="pair"/>'s sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Add256(ref ulong sums, int pair, Vector256<byte> c, Vector256<byte> nibble)
+        {
+            ref var all = ref Unsafe.As<ulong, Vector256<ulong>>(ref Unsafe.Add(ref sums, 8 * pair));
+            ref var low = ref Unsafe.As<ulong, Vector256<ulong>>(ref Unsafe.Add(ref sums, 8 * (8 + pair)));
+            all += Avx2.SumAbsoluteDifferences(c, Vector256<byte>.Zero).AsUInt64();
+            low += Avx2.SumAbsoluteDifferences(c & nibble, Vector256<byte>.Zero).AsUInt64();
+        }
+
         /// <summary>Moves the sums into the slots of the current window.</summary>
         private void Reduce()
         {
-            // Over at most ReduceElements + one block, a 64-bit lane of a sum holds at most 8 x 16 x 1040, so two share a
-            // lane at a 32-bit offset.
-            ref var all = ref MemoryMarshal.GetReference(sums);
-            ref var low = ref Unsafe.Add(ref all, 8);
             ref int slots = ref Unsafe.Add(ref MemoryMarshal.GetReference(scratch), Window + 1);
-            for (int k = 0; k < 8; k += 2)
+            for (int pair = 0; pair < 8; pair++)
             {
-                inside += Pairs(
-                    ref slots,
-                    2 * k,
-                    Vector512.Sum(Unsafe.Add(ref all, k) | (Unsafe.Add(ref all, k + 1) << 32)),
-                    Vector512.Sum(Unsafe.Add(ref low, k) | (Unsafe.Add(ref low, k + 1) << 32)));
+                ulong all = 0, even = 0;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    all += sums[(8 * pair) + lane];
+                    even += sums[(8 * (8 + pair)) + lane];
+                }
+
+                // Each byte held (even count) + 16 x (odd count).
+                ulong odd = (all - even) >> 4;
+                Unsafe.Add(ref slots, 2 * pair) += (int)even;
+                Unsafe.Add(ref slots, (2 * pair) + 1) += (int)odd;
+                inside += (long)(even + odd);
             }
 
             sums.Clear();
-            sinceReduce = 0;
         }
 
-        /// <summary>The window whose highest exponent is one above the largest in <paramref name="max"/> (lanes of absolute bit patterns).</summary>
-        private static byte WindowBelow(Vector512<uint> max)
-        {
-            var m256 = Vector256.Max(max.GetLower(), max.GetUpper());
-            var m128 = Vector128.Max(m256.GetLower(), m256.GetUpper());
-            uint top = Math.Max(Math.Max(m128.GetElement(0), m128.GetElement(1)), Math.Max(m128.GetElement(2), m128.GetElement(3))) >> 23;
-            return (byte)Math.Max((int)Math.Min(top + 1, 254) - WindowExponents + 1, 1);
-        }
-    }
-
-    /// <summary>Adds two pairs' counts (32-bit fields of <paramref name="all"/>: even + 16 x odd; of <paramref name="even"/>: even) to four slots from <paramref name="first"/>; returns their total.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Pairs(ref int slots, int first, ulong all, ulong even)
-    {
-        long total = 0;
-        for (int j = 0; j < 2; j++)
-        {
-            long e = (long)((even >> (32 * j)) & 0xFFFF_FFFF);
-            long o = ((long)((all >> (32 * j)) & 0xFFFF_FFFF) - e) >> 4;
-            Unsafe.Add(ref slots, first + (2 * j)) += (int)e;
-            Unsafe.Add(ref slots, first + (2 * j) + 1) += (int)o;
-            total += e + o;
-        }
-
-        return total;
+        /// <summary>The window whose highest exponent is one above that of <paramref name="maxBits"/> (an absolute bit pattern).</summary>
+        private static byte WindowBelow(int maxBits) => (byte)Math.Max(Math.Min((maxBits >>> 23) + 1, 254) - WindowExponents + 1, 1);
     }
 
     /// <summary>
-    /// Counts, by raw exponent, the elements of one 64-element group whose exponent byte sits at the set bits of
-    /// <paramref name="lanes"/> (byte 16L + r of the packed exponents is element 16 x (r / 4) + 4L + r % 4); returns how many.
+    /// Counts, by raw exponent, the elements of one group whose exponent byte sits at the set bits of <paramref name="lanes"/>;
+    /// returns how many. The packs put byte 16L + r at element <paramref name="vectorElements"/> × (r / 4) + 4L + r % 4
+    /// (4 elements of each source vector per 128-bit lane).
     /// </summary>
-    private static int CountLanes(ref uint group, ulong lanes, Span<int> scratch)
+    private static int CountLanes(ref uint group, ulong lanes, int vectorElements, Span<int> scratch)
     {
         ref int t0 = ref MemoryMarshal.GetReference(scratch);
         int count = BitOperations.PopCount(lanes);
@@ -307,7 +358,7 @@ internal static class ExponentHistogram
         {
             int b = BitOperations.TrailingZeroCount(lanes);
             int r = b & 15;
-            Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref group, (16 * (r >> 2)) + (4 * (b >> 4)) + (r & 3))))++;
+            Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref group, (vectorElements * (r >> 2)) + (4 * (b >> 4)) + (r & 3))))++;
             lanes &= lanes - 1;
         }
 
@@ -317,139 +368,6 @@ internal static class ExponentHistogram
     /// <summary>Sums of absolute differences against zero: the sum of each 64-bit lane's bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Sad(Vector512<byte> v) => Avx512BW.SumAbsoluteDifferences(v, Vector512<byte>.Zero).AsUInt64();
-
-    /// <summary>
-    /// Counts by raw exponent the elements of <paramref name="block"/> that are neither zero nor subnormal and lie outside the
-    /// window starting at biased exponent <paramref name="w"/>; returns how many are zero or subnormal.
-    /// </summary>
-    private static int CountOutsideWindow(ReadOnlySpan<float> block, int w, Span<int> scratch)
-    {
-        ref uint src = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(block));
-        ref int t0 = ref MemoryMarshal.GetReference(scratch);
-        var window = Vector256.Create((uint)w);
-        var last = Vector256.Create((uint)(WindowExponents - 1));
-        var exponentMask = Vector256.Create(0xFFu);
-        int zeroOrSubnormal = 0;
-        for (int i = 0; i < block.Length; i += 8)
-        {
-            var e = Vector256.ShiftRightLogical(Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i))), 23) & exponentMask;
-            var isZero = Vector256.Equals(e, Vector256<uint>.Zero);
-            zeroOrSubnormal += BitOperations.PopCount(isZero.ExtractMostSignificantBits());
-            uint lanes = Vector256.AndNot(Vector256.GreaterThan(e - window, last), isZero).ExtractMostSignificantBits();
-            while (lanes != 0)
-            {
-                Unsafe.Add(ref t0, FloatSlot(Unsafe.Add(ref src, i + BitOperations.TrailingZeroCount(lanes))))++;
-                lanes &= lanes - 1;
-            }
-        }
-
-        return zeroOrSubnormal;
-    }
-
-    /// <summary>
-    /// Counts the raw exponent fields of a float32 block with 256-bit vectors: the exponent bytes of 32 elements at a time are
-    /// compared against the <see cref="WindowExponents"/> exponents just below the block's largest (<paramref name="maxBits"/>),
-    /// where nearly all of a gradient's mass lies. Elements outside the window are only counted; when the block has any
-    /// besides zeros, it is re-read for them. <paramref name="zeros"/> is the block's exact zero count from the moments,
-    /// which splits zeros from subnormals.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void CountFloat256(ReadOnlySpan<float> block, int maxBits, long zeros, Span<int> scratch, Span<long> histogram)
-    {
-        int w = Math.Max(Math.Min(maxBits >>> 23, 254) - WindowExponents + 1, 1);
-        ref uint src = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(block));
-        ref int t0 = ref MemoryMarshal.GetReference(scratch);
-        var window = Vector256.Create((byte)w);
-        var last = Vector256.Create((byte)(WindowExponents - 1));
-        Vector256<byte> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        Vector256<byte> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
-        Vector256<byte> outside = default;
-        var one = Vector256<byte>.One;
-        int n = block.Length - (block.Length % 32);
-        for (int i = 0; i < n; i += 32)
-        {
-            var e0 = Vector256.ShiftRightLogical(Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i))), 23);
-            var e1 = Vector256.ShiftRightLogical(Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 8))), 23);
-            var e2 = Vector256.ShiftRightLogical(Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 16))), 23);
-            var e3 = Vector256.ShiftRightLogical(Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref src, i + 24))), 23);
-
-            // Truncating narrows drop the sign bit (bit 8 after the shift): one exponent byte per element, in order.
-            var e = Vector256.Narrow(Vector256.Narrow(e0, e1), Vector256.Narrow(e2, e3));
-            var d = e - window;
-            c0 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)0)), c0 + one, c0);
-            c1 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)1)), c1 + one, c1);
-            c2 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)2)), c2 + one, c2);
-            c3 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)3)), c3 + one, c3);
-            c4 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)4)), c4 + one, c4);
-            c5 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)5)), c5 + one, c5);
-            c6 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)6)), c6 + one, c6);
-            c7 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)7)), c7 + one, c7);
-            c8 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)8)), c8 + one, c8);
-            c9 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)9)), c9 + one, c9);
-            c10 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)10)), c10 + one, c10);
-            c11 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)11)), c11 + one, c11);
-            c12 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)12)), c12 + one, c12);
-            c13 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)13)), c13 + one, c13);
-            c14 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)14)), c14 + one, c14);
-            c15 = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256.Create((byte)15)), c15 + one, c15);
-            outside -= Vector256.GreaterThan(d, last);
-        }
-
-        ref int slots = ref Unsafe.Add(ref t0, w + 1);
-        Unsafe.Add(ref slots, 0) += ByteSum(c0);
-        Unsafe.Add(ref slots, 1) += ByteSum(c1);
-        Unsafe.Add(ref slots, 2) += ByteSum(c2);
-        Unsafe.Add(ref slots, 3) += ByteSum(c3);
-        Unsafe.Add(ref slots, 4) += ByteSum(c4);
-        Unsafe.Add(ref slots, 5) += ByteSum(c5);
-        Unsafe.Add(ref slots, 6) += ByteSum(c6);
-        Unsafe.Add(ref slots, 7) += ByteSum(c7);
-        Unsafe.Add(ref slots, 8) += ByteSum(c8);
-        Unsafe.Add(ref slots, 9) += ByteSum(c9);
-        Unsafe.Add(ref slots, 10) += ByteSum(c10);
-        Unsafe.Add(ref slots, 11) += ByteSum(c11);
-        Unsafe.Add(ref slots, 12) += ByteSum(c12);
-        Unsafe.Add(ref slots, 13) += ByteSum(c13);
-        Unsafe.Add(ref slots, 14) += ByteSum(c14);
-        Unsafe.Add(ref slots, 15) += ByteSum(c15);
-        FinishBlock(block, n, w, ByteSum(outside), zeros, scratch, histogram);
-    }
-
-    /// <summary>
-    /// Finishes a block whose vector part (up to <paramref name="covered"/>) was counted in the window starting at biased
-    /// exponent <paramref name="w"/>: counts the tail one by one, adds the vector part's zeros (<paramref name="zeros"/>, the
-    /// whole block's, minus the tail's), and when more of its elements fell outside the window (<paramref name="outside"/>)
-    /// than it has zeros, re-reads it for the others, placing subnormals by their exact exponents.
-    /// </summary>
-    private static void FinishBlock(ReadOnlySpan<float> block, int covered, int w, long outside, long zeros, Span<int> scratch, Span<long> histogram)
-    {
-        long vectorZeros = zeros - CountTail(block, covered, scratch, histogram);
-        scratch[0] += (int)vectorZeros;
-        if (outside > vectorZeros && CountOutsideWindow(block[..covered], w, scratch) > vectorZeros)
-        {
-            CountSubnormals(block[..covered], histogram);
-        }
-    }
-
-    /// <summary>Counts the elements from <paramref name="covered"/> on one by one; returns how many of them are zero.</summary>
-    private static int CountTail(ReadOnlySpan<float> block, int covered, Span<int> scratch, Span<long> histogram)
-    {
-        int before = scratch[0] + scratch[FloatTable] + scratch[2 * FloatTable] + scratch[3 * FloatTable];
-        if (covered < block.Length)
-        {
-            CountFloat(block[covered..], scratch, histogram);
-        }
-
-        return scratch[0] + scratch[FloatTable] + scratch[2 * FloatTable] + scratch[3 * FloatTable] - before;
-    }
-
-    /// <summary>Sum of the byte lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ByteSum(Vector256<byte> v)
-    {
-        var (lo, hi) = Vector256.Widen(v);
-        return Vector256.Sum(lo + hi);
-    }
 
     /// <summary>Folds the float32 tables into <paramref name="histogram"/>; <paramref name="nanCount"/> splits the NaN/Inf field.</summary>
     public static void FoldFloat(ReadOnlySpan<int> scratch, long nanCount, Span<long> histogram)

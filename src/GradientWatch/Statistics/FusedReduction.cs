@@ -92,9 +92,13 @@ internal static class FusedReduction
         var m = new GradientMoments { Count = data.Length, NormOnly = typeof(TMode) != typeof(FullMode) };
         Span<int> scratch = histogram.IsEmpty ? default : stackalloc int[ExponentHistogram.FloatScratch];
         int done = 0;
-        if (bits >= 512 && Vector512.IsHardwareAccelerated && !histogram.IsEmpty && Avx512BW.IsSupported)
+        if (!histogram.IsEmpty && bits >= 512 && Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
         {
             done = Blocks512Histogram(data, ref m, scratch, histogram);
+        }
+        else if (!histogram.IsEmpty && bits >= 256 && Vector<byte>.Count == Vector256<byte>.Count && Vector.IsHardwareAccelerated && Avx2.IsSupported)
+        {
+            done = BlocksVectorHistogram(data, ref m, scratch, histogram);
         }
         else if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
@@ -130,49 +134,144 @@ internal static class FusedReduction
         int width = Vector<float>.Count;
         int end = data.Length - (data.Length % width);
         ref float src = ref MemoryMarshal.GetReference(data);
-        var totalSum = Vector<double>.Zero;
-        var totalSq = Vector<double>.Zero;
-        var totalMax = Vector<int>.Zero;
-        var totalZeros = Vector<int>.Zero;
-        var safeMin = new Vector<int>(SafeMinBits);
-        var safeMax = new Vector<int>(SafeMaxBits);
+        var totals = default(TotalsVector);
         for (int i = 0; i < end; i += width * BlockVectors)
         {
             int n = Math.Min(width * BlockVectors, end - i);
             BlockVector<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
             if (!scratch.IsEmpty)
             {
-                if (Vector<byte>.Count == Vector256<byte>.Count && Vector256.IsHardwareAccelerated)
-                {
-                    ExponentHistogram.CountFloat256(data.Slice(i, n), MaxLane(max), Vector.Sum(zeros), scratch, histogram);
-                }
-                else
-                {
-                    ExponentHistogram.CountFloat(data.Slice(i, n), scratch, histogram);
-                }
+                ExponentHistogram.CountFloat(data.Slice(i, n), scratch, histogram);
             }
 
-            bool inRange = Vector.LessThanOrEqualAll(max, safeMax) && (Vector.GreaterThanOrEqualAny(max, safeMin) || Vector.EqualsAll(max, Vector<int>.Zero));
-            if (inRange)
+            totals.Add(data.Slice(i, n), sum, sq, max, zeros, full, ref m);
+        }
+
+        totals.Fold(full, ref m);
+        return end;
+    }
+
+    /// <summary>The double-precision totals of the <see cref="Vector{T}"/> kernels' blocks.</summary>
+    private struct TotalsVector
+    {
+        private Vector<double> sum;
+        private Vector<double> sq;
+        private Vector<int> max;
+        private Vector<int> zeros;
+
+        /// <summary>
+        /// Adds one block's float32 results when its max |x| lies in the range where they can be trusted; otherwise re-reads
+        /// <paramref name="block"/> into <paramref name="m"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(ReadOnlySpan<float> block, Vector<float> blockSum, Vector<float> blockSq, Vector<int> blockMax, Vector<int> blockZeros, bool full, ref GradientMoments m)
+        {
+            bool inRange = Vector.LessThanOrEqualAll(blockMax, new Vector<int>(SafeMaxBits))
+                && (Vector.GreaterThanOrEqualAny(blockMax, new Vector<int>(SafeMinBits)) || Vector.EqualsAll(blockMax, Vector<int>.Zero));
+            if (!inRange)
             {
-                Vector.Widen(sq, out var lo, out var hi);
-                totalSq += lo + hi;
-                totalMax = Vector.Max(totalMax, max);
-                if (full)
-                {
-                    Vector.Widen(sum, out lo, out hi);
-                    totalSum += lo + hi;
-                    totalZeros += zeros;
-                }
+                Reread(block, Vector.GreaterThanOrEqualAny(blockMax, new Vector<int>(InfinityBits)), full, ref m);
+                return;
             }
-            else
+
+            Vector.Widen(blockSq, out var lo, out var hi);
+            sq += lo + hi;
+            max = Vector.Max(max, blockMax);
+            if (full)
             {
-                Reread(data.Slice(i, n), Vector.GreaterThanOrEqualAny(max, new Vector<int>(InfinityBits)), full, ref m);
+                Vector.Widen(blockSum, out lo, out hi);
+                sum += lo + hi;
+                zeros += blockZeros;
             }
         }
 
-        Fold(Vector.Sum(totalSum), Vector.Sum(totalSq), MaxLane(totalMax), Vector.Sum(totalZeros), full, ref m);
+        /// <summary>Adds the totals into <paramref name="m"/>.</summary>
+        public readonly void Fold(bool full, ref GradientMoments m)
+            => FusedReduction.Fold(Vector.Sum(sum), Vector.Sum(sq), MaxLane(max), Vector.Sum(zeros), full, ref m);
+    }
+
+    /// <summary>
+    /// Whole groups of 32 elements of <paramref name="data"/> with 256-bit vectors (AVX2, where <see cref="Vector{T}"/> is
+    /// 256 bits): every statistic and the exponent histogram in one read. The moments loop also takes each group's exponent
+    /// bytes from the loaded vectors and leaves them, as window offsets, in a small buffer that the pair count then reads
+    /// (see <see cref="ExponentHistogram.PairCounter"/>); sixteen vector registers do not hold both loops' counters.
+    /// Returns how many elements it covered.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int BlocksVectorHistogram(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
+    {
+        const int group = 32;
+        int end = data.Length - (data.Length % group);
+        if (end == 0)
+        {
+            return 0;
+        }
+
+        ref float src = ref MemoryMarshal.GetReference(data);
+        var totals = default(TotalsVector);
+        Span<Vector256<byte>> offsets = stackalloc Vector256<byte>[ExponentHistogram.PairBlockGroups];
+        var counter = new ExponentHistogram.PairCounter(scratch, stackalloc ulong[ExponentHistogram.PairBlockGroups], stackalloc ulong[ExponentHistogram.PairSums * 8], group);
+        counter.Start(ref src, Math.Min(end, ExponentHistogram.PairBlockGroups * group));
+        long zeros = 0;
+        for (int i = 0; i < end; i += ExponentHistogram.PairBlockGroups * group)
+        {
+            int n = Math.Min(ExponentHistogram.PairBlockGroups * group, end - i);
+            BlockVectorHistogram(ref Unsafe.Add(ref src, i), n, counter.Window, ref MemoryMarshal.GetReference(offsets), ref counter.Masks, out var sum, out var sq, out var max, out var z);
+            counter.CountPairs(ref MemoryMarshal.GetReference(offsets), n / group);
+            zeros += Vector.Sum(z);
+            if (counter.EndBlock(ref Unsafe.Add(ref src, i), n / group))
+            {
+                counter.MoveWindow(MaxLane(max));
+            }
+
+            totals.Add(data.Slice(i, n), sum, sq, max, z, full: true, ref m);
+        }
+
+        totals.Fold(full: true, ref m);
+        counter.Finish(data[..end], zeros, histogram);
         return end;
+    }
+
+    /// <summary>The moments of one block of 256-bit groups, and each group's window offsets and outside mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockVectorHistogram(ref float src, int n, byte window, ref Vector256<byte> offsets, ref ulong masks, out Vector<float> sum, out Vector<float> sq, out Vector<int> max, out Vector<int> zeros)
+    {
+        var absMask = new Vector<int>(AbsMask);
+        var w = Vector256.Create(window);
+        var zeroField = Vector256.Create((byte)(256 - window));
+        Vector<float> s0 = default, s1 = default, q0 = default, q1 = default;
+        Vector<int> m0 = default, z = default;
+        for (int k = 0, g = 0; k < n; k += 32, g++)
+        {
+            var v0 = Load<Vector<float>>(ref src, k);
+            var v1 = Load<Vector<float>>(ref src, k + 8);
+            var v2 = Load<Vector<float>>(ref src, k + 16);
+            var v3 = Load<Vector<float>>(ref src, k + 24);
+            q0 += (v0 * v0) + (v2 * v2);
+            q1 += (v1 * v1) + (v3 * v3);
+            s0 += v0 + v2;
+            s1 += v1 + v3;
+            var a0 = Vector.AsVectorInt32(v0) & absMask;
+            var a1 = Vector.AsVectorInt32(v1) & absMask;
+            var a2 = Vector.AsVectorInt32(v2) & absMask;
+            var a3 = Vector.AsVectorInt32(v3) & absMask;
+            m0 = Vector.Max(m0, Vector.Max(Vector.Max(a0, a1), Vector.Max(a2, a3)));
+            z += (Vector.Equals(a0, Vector<int>.Zero) + Vector.Equals(a1, Vector<int>.Zero)) + (Vector.Equals(a2, Vector<int>.Zero) + Vector.Equals(a3, Vector<int>.Zero));
+
+            // The exponent bytes: |x| >> 23 fits in 16 bits and in 8, so neither pack saturates (the packs reorder the
+            // elements within each 128-bit lane; counting does not care, and the one-by-one count undoes it).
+            var w01 = Avx2.PackUnsignedSaturate(Avx2.ShiftRightLogical(a0.AsVector256(), 23), Avx2.ShiftRightLogical(a1.AsVector256(), 23));
+            var w23 = Avx2.PackUnsignedSaturate(Avx2.ShiftRightLogical(a2.AsVector256(), 23), Avx2.ShiftRightLogical(a3.AsVector256(), 23));
+            var d = Avx2.PackUnsignedSaturate(w01.AsInt16(), w23.AsInt16()) - w;
+            Unsafe.Add(ref offsets, g) = d;
+            var inWindow = Vector256.Equals(Vector256.Min(d, Vector256.Create((byte)(ExponentHistogram.WindowExponents - 1))), d);
+            Unsafe.Add(ref masks, g) = ~Vector256.ExtractMostSignificantBits(inWindow | Vector256.Equals(d, zeroField));
+        }
+
+        sum = s0 + s1;
+        sq = q0 + q1;
+        max = m0;
+        zeros = -z;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -248,7 +347,7 @@ internal static class FusedReduction
             Block512<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
             if (!scratch.IsEmpty)
             {
-                ExponentHistogram.CountFloat256(data.Slice(i, n), MaxLane(max), Vector512.Sum(zeros), scratch, histogram);
+                ExponentHistogram.CountFloat(data.Slice(i, n), scratch, histogram);
             }
 
             totals.Add(data.Slice(i, n), sum, sq, max, zeros, full, ref m);
@@ -363,7 +462,8 @@ internal static class FusedReduction
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Blocks512Histogram(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
     {
-        int end = data.Length - (data.Length % 64);
+        const int group = 64;
+        int end = data.Length - (data.Length % group);
         if (end == 0)
         {
             return 0;
@@ -371,15 +471,19 @@ internal static class FusedReduction
 
         ref float src = ref MemoryMarshal.GetReference(data);
         var totals = default(Totals512);
-        var counter = new ExponentHistogram.PairCounter(scratch, stackalloc ulong[ExponentHistogram.PairBlockGroups], stackalloc ulong[ExponentHistogram.PairSums * Vector512<ulong>.Count]);
-        counter.Start(ref src, Math.Min(end, ExponentHistogram.PairBlockGroups * 64));
+        var counter = new ExponentHistogram.PairCounter(scratch, stackalloc ulong[ExponentHistogram.PairBlockGroups], stackalloc ulong[ExponentHistogram.PairSums * 8], group);
+        counter.Start(ref src, Math.Min(end, ExponentHistogram.PairBlockGroups * group));
         long zeros = 0;
-        for (int i = 0; i < end; i += ExponentHistogram.PairBlockGroups * 64)
+        for (int i = 0; i < end; i += ExponentHistogram.PairBlockGroups * group)
         {
-            int n = Math.Min(ExponentHistogram.PairBlockGroups * 64, end - i);
+            int n = Math.Min(ExponentHistogram.PairBlockGroups * group, end - i);
             BlockHistogram512(ref Unsafe.Add(ref src, i), n, counter.Window, ref counter, out var sum, out var sq, out var max, out var z);
             zeros += Vector512.Sum(z);
-            counter.EndBlock(ref Unsafe.Add(ref src, i), n, max);
+            if (counter.EndBlock(ref Unsafe.Add(ref src, i), n / group))
+            {
+                counter.MoveWindow(MaxLane(max));
+            }
+
             totals.Add(data.Slice(i, n), sum, sq, max, z, full: true, ref m);
         }
 
@@ -429,16 +533,15 @@ internal static class FusedReduction
             var w23 = Avx512BW.PackUnsignedSaturate(Vector512.ShiftRightLogical(a2, 23), Vector512.ShiftRightLogical(a3, 23));
             var d = Avx512BW.PackUnsignedSaturate(w01.AsInt16(), w23.AsInt16()) - w;
             Unsafe.Add(ref masks, g) = Vector512.ExtractMostSignificantBits(Vector512.AndNot(Vector512.GreaterThan(d, Vector512.Create((byte)(ExponentHistogram.WindowExponents - 1))), Vector512.Equals(d, zeroField)));
-            var v = Avx512BW.Shuffle(Vector512.Create(0x1001_1001_1001_1001ul).AsByte(), d);
-            var p = d & Vector512.Create((byte)0xFE);
-            c0 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)0)), c0 + v, c0);
-            c1 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)2)), c1 + v, c1);
-            c2 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)4)), c2 + v, c2);
-            c3 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)6)), c3 + v, c3);
-            c4 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)8)), c4 + v, c4);
-            c5 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)10)), c5 + v, c5);
-            c6 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)12)), c6 + v, c6);
-            c7 = Vector512.ConditionalSelect(Vector512.Equals(p, Vector512.Create((byte)14)), c7 + v, c7);
+            var t = ExponentHistogram.PairCounter.TableIndex512(d);
+            c0 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(0), t);
+            c1 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(1), t);
+            c2 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(2), t);
+            c3 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(3), t);
+            c4 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(4), t);
+            c5 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(5), t);
+            c6 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(6), t);
+            c7 += Avx512BW.Shuffle(ExponentHistogram.PairCounter.PairTable512(7), t);
         }
 
         counter.Add(c0, c1, c2, c3, c4, c5, c6, c7);
