@@ -29,8 +29,13 @@ root.SetAction(parse =>
     report.Print(AnsiConsole.Console);
     if (parse.GetValue(write))
     {
-        string path = parse.GetValue(resultsFile) ?? Path.Combine(BenchmarkRunner.RepositoryRoot(), "benchmarks", "RESULTS.md");
-        string command = "dotnet run -c Release --project benchmarks/GradientWatch.Benchmarks --" + (isQuick ? " --quick" : string.Empty) + " --write-results";
+        string? file = parse.GetValue(resultsFile);
+        string path = file ?? Path.Combine(BenchmarkRunner.RepositoryRoot(), "benchmarks", "RESULTS.md");
+
+        // The command that regenerates the file, with the settings that change what it measures.
+        string command = (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") is "0" ? "DOTNET_EnableAVX512=0 " : string.Empty)
+            + "dotnet run -c Release --project benchmarks/GradientWatch.Benchmarks --" + (isQuick ? " --quick" : string.Empty)
+            + (parse.GetValue(skipSoak) ? " --no-soak" : string.Empty) + " --write-results" + (file is null ? string.Empty : " --results-file " + file);
         File.WriteAllText(path, report.ToMarkdown(command));
         AnsiConsole.MarkupLineInterpolated($"[grey]results written to {path}[/]");
     }

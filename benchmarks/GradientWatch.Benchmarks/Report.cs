@@ -193,7 +193,7 @@ internal sealed record BenchmarkReport(
             sb.AppendLine("The per-layer log2|g| histogram (one bucket per binary exponent, exact counts) is counted in the fused statistics pass on full-statistics steps. "
                 + "Each ratio is with the histogram over the same measurement without it (`MeasureGradientHistograms = false`), from this run. "
                 + "The target is on the full-statistics pass: everything the watcher does in `Step` on a full-statistics step. "
-                + "The count runs in the same loop as the other statistics, on the same loaded vectors (a compare and a masked add per pair of exponents in a 16-exponent window, per 64 elements), so inside a step it overlaps the wait for gradient memory; "
+                + "The count runs in the same loop as the other statistics, on the same loaded vectors (per vector of elements, a byte shuffle and an add for each pair of exponents of a 16-exponent window), so inside a step it overlaps the wait for gradient memory; "
                 + "the statistics kernel alone reads the gradients at cache speed, with nothing to overlap, so its ratio is the count's whole arithmetic cost.");
             sb.AppendLine();
             sb.AppendLine("| model | full-statistics pass (watcher time in Step) | ms added per full-statistics step | training step, paired | statistics kernel alone |");
