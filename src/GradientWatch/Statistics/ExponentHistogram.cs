@@ -126,16 +126,17 @@ internal static class ExponentHistogram
     private const int RecenterThreshold = 8;
 
     /// <summary>
-    /// The histogram side of the fused float32 kernels (FusedReduction's 512- and 256-bit paths with a histogram), which take
-    /// the exponent bytes of each group of elements in the loop that computes the moments, from the same loaded vectors. Each
-    /// byte becomes its offset in a <see cref="WindowExponents"/>-exponent window, and every element adds 1 (even offset) or
-    /// 16 (odd) to the byte counter of its pair of exponents: for each of the eight pairs, one byte shuffle through the pair's
-    /// table (<see cref="PairTable512"/>, <see cref="PairTable256"/>; offsets outside the window read 0) and one add count
-    /// two exponents for a whole vector of elements, with no compare. The counters are flushed into sums after each block of <see cref="PairBlockGroups"/> groups (before a nibble can
-    /// overflow). The window is chosen before the first block (from its largest exponent, one exponent of headroom) and
-    /// moves only when a block has more than <see cref="RecenterThreshold"/> elements outside it, which are counted one by
-    /// one from the block's masks; any window gives exact counts. Zeros and subnormals share the zero exponent field; the
-    /// exact zero count from the moments splits them, and a span with subnormals is re-read for their exponents.
+    /// The histogram side of the fused float32 kernels (FusedReduction's 512-, 256- and 128-bit paths with a histogram), which
+    /// take the exponent bytes of each group of elements in the loop that computes the moments, from the same loaded vectors.
+    /// Each byte becomes its offset in a <see cref="WindowExponents"/>-exponent window, and every element adds 1 (even offset)
+    /// or 16 (odd) to the byte counter of its pair of exponents: for each of the eight pairs, one byte shuffle through the
+    /// pair's table (<see cref="PairTable512"/> and its narrower copies; offsets outside the window read 0) and one add count
+    /// two exponents for a whole vector of elements, with no compare. The counters are flushed into sums after each block of
+    /// <see cref="PairBlockGroups"/> groups (before a nibble can overflow). The window is chosen before the first block (from
+    /// its largest exponent, one exponent of headroom) and moves only when a block has more than
+    /// <see cref="RecenterThreshold"/> elements outside it, which are counted one by one from the block's masks; any window
+    /// gives exact counts. Zeros and subnormals share the zero exponent field; the exact zero count from the moments splits
+    /// them, and a span with subnormals is re-read for their exponents.
     /// </summary>
     internal ref struct PairCounter
     {
@@ -169,18 +170,17 @@ internal static class ExponentHistogram
         /// <summary>Where the block loop leaves each group's mask of elements to count one by one.</summary>
         public readonly ref ulong Masks => ref MemoryMarshal.GetReference(masks);
 
-        /// <summary>Chooses the window from the largest |x| among the first <paramref name="n"/> elements (a multiple of 8) at <paramref name="src"/>.</summary>
+        /// <summary>Chooses the window from the largest |x| among the first <paramref name="n"/> elements (a multiple of 4) at <paramref name="src"/>.</summary>
         public void Start(ref float src, int n)
         {
-            var max = Vector256<uint>.Zero;
+            var max = Vector128<uint>.Zero;
             ref uint bits = ref Unsafe.As<float, uint>(ref src);
-            for (int i = 0; i < n; i += 8)
+            for (int i = 0; i < n; i += 4)
             {
-                max = Vector256.Max(max, Unsafe.ReadUnaligned<Vector256<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref bits, i))) & Vector256.Create(0x7FFF_FFFFu));
+                max = Vector128.Max(max, Unsafe.ReadUnaligned<Vector128<uint>>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref bits, i))) & Vector128.Create(0x7FFF_FFFFu));
             }
 
-            var m128 = Vector128.Max(max.GetLower(), max.GetUpper());
-            Window = WindowBelow((int)Math.Max(Math.Max(m128.GetElement(0), m128.GetElement(1)), Math.Max(m128.GetElement(2), m128.GetElement(3))));
+            Window = WindowBelow((int)Math.Max(Math.Max(max.GetElement(0), max.GetElement(1)), Math.Max(max.GetElement(2), max.GetElement(3))));
         }
 
         /// <summary>Flushes one block's 512-bit pair counters into the sums.</summary>
@@ -266,6 +266,76 @@ internal static class ExponentHistogram
         {
             ulong pair = 0x1001ul << (16 * (k & 3));
             return k < 4 ? Vector256.Create(pair, 0, pair, 0).AsByte() : Vector256.Create(0, pair, 0, pair).AsByte();
+        }
+
+        /// <summary>
+        /// Counts the pairs of a 128-bit block's exponent bytes (<paramref name="groups"/> vectors of window offsets) and
+        /// flushes them into the sums: pshufb on x86, the cross-platform shuffle (a table lookup on Arm64) elsewhere.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void CountPairs(ref Vector128<byte> offsets, int groups)
+        {
+            Vector128<byte> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (int g = 0; g < groups; g++)
+            {
+                var d = TableIndex128(Unsafe.Add(ref offsets, g));
+                c0 += Lookup128(PairTable128(0), d);
+                c1 += Lookup128(PairTable128(1), d);
+                c2 += Lookup128(PairTable128(2), d);
+                c3 += Lookup128(PairTable128(3), d);
+                c4 += Lookup128(PairTable128(4), d);
+                c5 += Lookup128(PairTable128(5), d);
+                c6 += Lookup128(PairTable128(6), d);
+                c7 += Lookup128(PairTable128(7), d);
+            }
+
+            ref ulong all = ref MemoryMarshal.GetReference(sums);
+            Add128(ref all, 0, c0);
+            Add128(ref all, 1, c1);
+            Add128(ref all, 2, c2);
+            Add128(ref all, 3, c3);
+            Add128(ref all, 4, c4);
+            Add128(ref all, 5, c5);
+            Add128(ref all, 6, c6);
+            Add128(ref all, 7, c7);
+        }
+
+        /// <summary>
+        /// The 128-bit table index of window offsets <paramref name="d"/>: on x86 as <see cref="TableIndex512"/> (bit 7 set
+        /// past 15, which pshufb reads as 0); elsewhere 16 past 15, which <see cref="Vector128.Shuffle(Vector128{byte}, Vector128{byte})"/>
+        /// (a table lookup on Arm64) reads as 0.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<byte> TableIndex128(Vector128<byte> d)
+            => Ssse3.IsSupported ? Sse2.AddSaturate(d, Vector128.Create((byte)0x70)) : Vector128.Min(d, Vector128.Create((byte)16));
+
+        /// <summary>One byte lookup of <paramref name="index"/> (from <see cref="TableIndex128"/>) in <paramref name="table"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<byte> Lookup128(Vector128<byte> table, Vector128<byte> index)
+            => Ssse3.IsSupported ? Ssse3.Shuffle(table, index) : Vector128.Shuffle(table, index);
+
+        /// <summary>The 128-bit <see cref="PairTable512"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<byte> PairTable128(int k)
+        {
+            ulong pair = 0x1001ul << (16 * (k & 3));
+            return k < 4 ? Vector128.Create(pair, 0).AsByte() : Vector128.Create(0, pair).AsByte();
+        }
+
+        /// <summary>Adds a 128-bit pair counter's byte sum and low-nibble sum into the first lane of pair <paramref name="pair"/>'s sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Add128(ref ulong sums, int pair, Vector128<byte> c)
+        {
+            Unsafe.Add(ref sums, 8 * pair) += ByteSum(c);
+            Unsafe.Add(ref sums, 8 * (8 + pair)) += ByteSum(c & Vector128.Create((byte)0x0F));
+        }
+
+        /// <summary>Sum of the bytes (each at most 240, so the 16-bit lanes cannot overflow).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong ByteSum(Vector128<byte> v)
+        {
+            var (lo, hi) = Vector128.Widen(v);
+            return Vector128.Sum(lo + hi);
         }
 
         /// <summary>

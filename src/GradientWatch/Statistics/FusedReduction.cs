@@ -100,6 +100,10 @@ internal static class FusedReduction
         {
             done = BlocksVectorHistogram(data, ref m, scratch, histogram);
         }
+        else if (!histogram.IsEmpty && bits >= 128 && Vector128.IsHardwareAccelerated)
+        {
+            done = Blocks128Histogram(data, ref m, scratch, histogram);
+        }
         else if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
             done = Blocks512<TMode>(data, ref m, scratch, histogram);
@@ -230,6 +234,95 @@ internal static class FusedReduction
         totals.Fold(full: true, ref m);
         counter.Finish(data[..end], zeros, histogram);
         return end;
+    }
+
+    /// <summary>
+    /// Whole groups of 16 elements of <paramref name="data"/> with 128-bit vectors (Arm64's width, and x86 without AVX2),
+    /// written with the cross-platform <see cref="Vector128"/> operations only: every statistic and the exponent histogram
+    /// in one read, as <see cref="BlocksVectorHistogram"/> does at 256 bits. Each block's moments are folded into
+    /// <paramref name="m"/> in double. Returns how many elements it covered.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Blocks128Histogram(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
+    {
+        const int group = 16;
+        int end = data.Length - (data.Length % group);
+        if (end == 0)
+        {
+            return 0;
+        }
+
+        ref float src = ref MemoryMarshal.GetReference(data);
+        Span<Vector128<byte>> offsets = stackalloc Vector128<byte>[ExponentHistogram.PairBlockGroups];
+        var counter = new ExponentHistogram.PairCounter(scratch, stackalloc ulong[ExponentHistogram.PairBlockGroups], stackalloc ulong[ExponentHistogram.PairSums * 8], group);
+        counter.Start(ref src, Math.Min(end, ExponentHistogram.PairBlockGroups * group));
+        long zeros = 0;
+        for (int i = 0; i < end; i += ExponentHistogram.PairBlockGroups * group)
+        {
+            int n = Math.Min(ExponentHistogram.PairBlockGroups * group, end - i);
+            BlockHistogram128(ref Unsafe.Add(ref src, i), n, counter.Window, ref MemoryMarshal.GetReference(offsets), ref counter.Masks, out var sum, out var sq, out var max, out var z);
+            counter.CountPairs(ref MemoryMarshal.GetReference(offsets), n / group);
+            long blockZeros = Vector128.Sum(z);
+            zeros += blockZeros;
+            int maxBits = Math.Max(Math.Max(max.GetElement(0), max.GetElement(1)), Math.Max(max.GetElement(2), max.GetElement(3)));
+            if (counter.EndBlock(ref Unsafe.Add(ref src, i), n / group))
+            {
+                counter.MoveWindow(maxBits);
+            }
+
+            if (maxBits <= SafeMaxBits && (maxBits >= SafeMinBits || maxBits == 0))
+            {
+                Fold(Vector128.Sum(Vector128.WidenLower(sum) + Vector128.WidenUpper(sum)), Vector128.Sum(Vector128.WidenLower(sq) + Vector128.WidenUpper(sq)), maxBits, blockZeros, full: true, ref m);
+            }
+            else
+            {
+                Reread(data.Slice(i, n), maxBits >= InfinityBits, full: true, ref m);
+            }
+        }
+
+        counter.Finish(data[..end], zeros, histogram);
+        return end;
+    }
+
+    /// <summary>The moments of one block of 128-bit groups, and each group's window offsets and outside mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockHistogram128(ref float src, int n, byte window, ref Vector128<byte> offsets, ref ulong masks, out Vector128<float> sum, out Vector128<float> sq, out Vector128<int> max, out Vector128<int> zeros)
+    {
+        var absMask = Vector128.Create(AbsMask);
+        var w = Vector128.Create(window);
+        var zeroField = Vector128.Create((byte)(256 - window));
+        Vector128<float> s0 = default, s1 = default, q0 = default, q1 = default;
+        Vector128<int> m0 = default, z = default;
+        for (int k = 0, g = 0; k < n; k += 16, g++)
+        {
+            var v0 = Load<Vector128<float>>(ref src, k);
+            var v1 = Load<Vector128<float>>(ref src, k + 4);
+            var v2 = Load<Vector128<float>>(ref src, k + 8);
+            var v3 = Load<Vector128<float>>(ref src, k + 12);
+            q0 += (v0 * v0) + (v2 * v2);
+            q1 += (v1 * v1) + (v3 * v3);
+            s0 += v0 + v2;
+            s1 += v1 + v3;
+            var a0 = v0.AsInt32() & absMask;
+            var a1 = v1.AsInt32() & absMask;
+            var a2 = v2.AsInt32() & absMask;
+            var a3 = v3.AsInt32() & absMask;
+            m0 = Vector128.Max(m0, Vector128.Max(Vector128.Max(a0, a1), Vector128.Max(a2, a3)));
+            z += (Vector128.Equals(a0, Vector128<int>.Zero) + Vector128.Equals(a1, Vector128<int>.Zero)) + (Vector128.Equals(a2, Vector128<int>.Zero) + Vector128.Equals(a3, Vector128<int>.Zero));
+
+            // The exponent bytes, in element order (|x| >> 23 fits in a byte, so the truncating narrows are exact).
+            var e01 = Vector128.Narrow(Vector128.ShiftRightLogical(a0.AsUInt32(), 23), Vector128.ShiftRightLogical(a1.AsUInt32(), 23));
+            var e23 = Vector128.Narrow(Vector128.ShiftRightLogical(a2.AsUInt32(), 23), Vector128.ShiftRightLogical(a3.AsUInt32(), 23));
+            var d = Vector128.Narrow(e01, e23) - w;
+            Unsafe.Add(ref offsets, g) = d;
+            var inWindow = Vector128.Equals(Vector128.Min(d, Vector128.Create((byte)(ExponentHistogram.WindowExponents - 1))), d);
+            Unsafe.Add(ref masks, g) = ~Vector128.ExtractMostSignificantBits(inWindow | Vector128.Equals(d, zeroField)) & 0xFFFFu;
+        }
+
+        sum = s0 + s1;
+        sq = q0 + q1;
+        max = m0;
+        zeros = -z;
     }
 
     /// <summary>The moments of one block of 256-bit groups, and each group's window offsets and outside mask.</summary>

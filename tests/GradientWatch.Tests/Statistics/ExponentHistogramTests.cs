@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using GradientWatch.Statistics;
 using static GradientWatch.Tests.Statistics.FusedReductionTests;
@@ -14,7 +15,7 @@ public sealed class ExponentHistogramTests
     public static TheoryData<int, int> WidthsAndLengths()
     {
         var data = new TheoryData<int, int>();
-        foreach (int bits in new[] { FusedReduction.VectorBits, Vector<byte>.Count * 8, 0 }.Distinct())
+        foreach (int bits in new[] { FusedReduction.VectorBits, Vector<byte>.Count * 8, 128, 0 }.Distinct())
         {
             foreach (int n in new[] { 0, 1, 15, 63, 64, 65, 2047, 2048, 2049, 4111, 70_001 })
             {
@@ -46,6 +47,7 @@ public sealed class ExponentHistogramTests
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     [InlineData(0)]
     public void Float32DenormalsArePlacedByTheirExactExponent(int bits)
     {
@@ -63,6 +65,7 @@ public sealed class ExponentHistogramTests
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     [InlineData(0)]
     public void Float32HugeNanAndInfAreCountedExactly(int bits)
     {
@@ -83,6 +86,7 @@ public sealed class ExponentHistogramTests
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     [InlineData(0)]
     public void Float32AllZerosFillTheZeroBucket(int bits)
     {
@@ -95,6 +99,7 @@ public sealed class ExponentHistogramTests
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     [InlineData(0)]
     public void Float32ScaleJumpsBetweenBlocksCountEqualReference(int bits)
     {
@@ -123,6 +128,7 @@ public sealed class ExponentHistogramTests
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     public void TheWindowFollowsScaleJumps(int bits)
     {
         // Stretches of 9,600 elements (ten blocks) whose scales differ by up to 2^60: after a jump, the first block falls
@@ -151,6 +157,7 @@ public sealed class ExponentHistogramTests
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     public void TheWindowCoversTheBulkOfGradientLikeData(int bits)
     {
         // Normal gradients with exact zeros: the 512-bit kernel's window (16 exponents under the first block's largest,
@@ -165,9 +172,12 @@ public sealed class ExponentHistogramTests
     }
 
     /// <summary>Whether <see cref="FusedReduction"/> counts with the pair kernel of this width on this machine.</summary>
-    private static bool HasPairKernel(int bits) => bits == 512
-        ? Avx512BW.IsSupported && FusedReduction.VectorBits >= 512
-        : Avx2.IsSupported && Vector<byte>.Count == 32;
+    private static bool HasPairKernel(int bits) => bits switch
+    {
+        512 => Avx512BW.IsSupported && FusedReduction.VectorBits >= 512,
+        256 => Avx2.IsSupported && Vector<byte>.Count == 32,
+        _ => Vector128.IsHardwareAccelerated,
+    };
 
     [Fact]
     public void Float32RandomMixturesCountEqualReference()
@@ -191,12 +201,14 @@ public sealed class ExponentHistogramTests
 
             AssertFloat(values, 512);
             AssertFloat(values, 256);
+            AssertFloat(values, 128);
         }
     }
 
     [Theory]
     [InlineData(512)]
     [InlineData(256)]
+    [InlineData(128)]
     [InlineData(0)]
     public void CountingTheHistogramLeavesTheMomentsUnchanged(int bits)
     {
