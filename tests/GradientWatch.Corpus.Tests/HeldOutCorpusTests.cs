@@ -9,7 +9,9 @@ public sealed class HeldOutCorpusTests
 
     private static readonly IReadOnlyList<RunSpec> Second = HeldOutCorpus.Draw(HeldOutCorpus.Second);
 
-    public static TheoryData<int> Draws() => [0, 1];
+    private static readonly IReadOnlyList<RunSpec> Third = HeldOutCorpus.Draw(HeldOutCorpus.Third);
+
+    public static TheoryData<int> Draws() => [0, 1, 2];
 
     [Fact]
     public void TheSameGeneratorSeedDrawsTheSameRuns()
@@ -19,7 +21,8 @@ public sealed class HeldOutCorpusTests
         Assert.NotEqual(Published.Select(r => r.Id), HeldOutCorpus.Draw(HeldOutCorpus.GeneratorSeed + 1).Select(r => r.Id));
         Assert.Equal(Published, HeldOutCorpus.Draw(HeldOutCorpus.First));
         Assert.Equal(Second, HeldOutCorpus.Draw(HeldOutCorpus.Second));
-        Assert.Equal([HeldOutCorpus.First, HeldOutCorpus.Second], HeldOutCorpus.Published);
+        Assert.Equal(Third, HeldOutCorpus.Draw(HeldOutCorpus.Third));
+        Assert.Equal([HeldOutCorpus.First, HeldOutCorpus.Second, HeldOutCorpus.Third], HeldOutCorpus.Published);
     }
 
     [Fact]
@@ -32,6 +35,9 @@ public sealed class HeldOutCorpusTests
         Assert.Equal(2026120202, HeldOutCorpus.Second.GeneratorSeed);
         Assert.Equal("elnino[32]/resmlp 8x16 relu/sgd 0.0011/b128/s1839047", Second[0].Id);
         Assert.Equal("sunspots[8]/lstm 3x32/sgd 0.014/b256/s1404090", Second[19].Id);
+        Assert.Equal(2026120203, HeldOutCorpus.Third.GeneratorSeed);
+        Assert.Equal("randhie/resmlp 8x128 leakyrelu/adamw 0.0062/b8/wd0.0001/s2619761", Third[0].Id);
+        Assert.Equal("sunspots[64]/gru 3x32/sgd 0.055/b16/s2047691", Third[19].Id);
     }
 
     [Fact]
@@ -58,11 +64,24 @@ public sealed class HeldOutCorpusTests
         Assert.Equal(Second.Count, Second.Select(r => r.Id).Distinct().Count());
     }
 
+    [Fact]
+    public void TheThirdDrawSharesNoSeedAndNoRunWithTheTuningCorpusOrTheEarlierDraws()
+    {
+        var earlier = CorpusDefinition.All().Concat(Published).Concat(Second).ToList();
+        var earlierSeeds = earlier.Select(r => r.Seed).ToHashSet();
+        Assert.All(Third, r => Assert.True(r.Seed >= HeldOutCorpus.Third.FirstSeed && r.Seed < HeldOutCorpus.Third.EndSeed && !earlierSeeds.Contains(r.Seed), r.Id));
+        Assert.True(HeldOutCorpus.Second.EndSeed <= HeldOutCorpus.Third.FirstSeed, "seed ranges overlap");
+        Assert.Empty(Third.Select(r => r.Id).Intersect(earlier.Select(r => r.Id)));
+        Assert.All(Third, r => Assert.Equal(HeldOutCorpus.Third.Family, r.Family));
+        Assert.Equal(3, HeldOutCorpus.Published.Select(d => d.Name).Distinct().Count());
+        Assert.Equal(Third.Count, Third.Select(r => r.Id).Distinct().Count());
+    }
+
     [Theory]
     [MemberData(nameof(Draws))]
     public void TheDrawSpreadsOverTheWholeSpace(int index)
     {
-        var drawn = index == 0 ? Published : Second;
+        var drawn = index switch { 0 => Published, 1 => Second, _ => Third };
         Assert.True(drawn.Select(r => r.Architecture).Distinct().Count() >= 5, "architectures");
         Assert.Equal(Enum.GetValues<OptimizerKind>().Length, drawn.Select(r => r.Optimizer).Distinct().Count());
         Assert.True(drawn.Select(r => r.Activation).Distinct().Count() >= 3, "activations");

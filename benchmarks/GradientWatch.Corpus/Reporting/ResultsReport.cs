@@ -30,7 +30,7 @@ internal static class ResultsReport
         sb.AppendLine("- **tuning corpus**: the runs the defaults, thresholds and the recommended chain were chosen on (families in docs/detection-corpus.md).");
         foreach (var draw in HeldOutCorpus.Published.Where(d => sets.Any(s => s.Name == d.Name)))
         {
-            sb.AppendLine(c, $"- **{draw.Name}**: {sets.Single(s => s.Name == draw.Name).Entries.Count} configurations drawn at random from the whole space (generator seed {draw.GeneratorSeed}, training seeds {draw.FirstSeed:N0}–{draw.EndSeed - 1:N0}, disjoint from the tuning corpus's 0–2 and from the other draw's), no threshold tuned on it; {draw.Status}. Scored without the reference runs its labels need; remedy harm is judged against the tuning corpus's seed noise (a held-out draw has no seed pairs).");
+            sb.AppendLine(c, $"- **{draw.Name}**: {sets.Single(s => s.Name == draw.Name).Entries.Count} configurations drawn at random from the whole space (generator seed {draw.GeneratorSeed}, training seeds {draw.FirstSeed:N0}–{draw.EndSeed - 1:N0}, disjoint from the tuning corpus's 0–2 and from every other draw's), no threshold tuned on it; {draw.Status}. Scored without the reference runs its labels need; remedy harm is judged against the tuning corpus's seed noise (a held-out draw has no seed pairs).");
         }
 
         if (mlNet.Count > 0)

@@ -33,8 +33,14 @@ internal static class HeldOutCorpus
     /// <summary>The second draw: drawn after the exploding change was decided and committed; nobody looked at it before.</summary>
     public static readonly HeldOutDraw Second = new("held-out 2", 2026120202, 1_000_000, 2_000_000, "held-out-2", "drawn after that change was committed; nobody looked at it before");
 
+    /// <summary>
+    /// The third draw: drawn after the `surge` trigger (prompted by held-out 2's described misses) and the rest of issue 11's
+    /// changes were committed; the first clean check of that trigger. Nobody looked at it before.
+    /// </summary>
+    public static readonly HeldOutDraw Third = new("held-out 3", 2026120203, 2_000_000, 3_000_000, "held-out-3", "drawn after the surge trigger and the rest of issue 11's changes were committed; nobody looked at it before");
+
     /// <summary>The draws RESULTS.md reports, in order.</summary>
-    public static readonly IReadOnlyList<HeldOutDraw> Published = [First, Second];
+    public static readonly IReadOnlyList<HeldOutDraw> Published = [First, Second, Third];
 
     /// <summary>Every dataset, tabular sets and time series alike, drawn with equal probability.</summary>
     public static readonly IReadOnlyList<string> Datasets = [.. Data.DatasetLoader.Tabular, .. Data.DatasetLoader.Series];
