@@ -13,10 +13,12 @@ namespace GradientWatch.Statistics;
 /// and the kernels that fill it from the exponent bits, without a logarithm.
 /// </summary>
 /// <remarks>
-/// The kernels first count raw exponent fields (float32: 8 bits, float64: 11 bits) into four interleaved tables, so that
-/// consecutive increments of the same bucket do not wait on each other, then fold the tables into the layout. The exponent
-/// field alone cannot tell NaN from Inf, nor a subnormal's exponent: the NaN count comes from the moments of the same pass,
-/// and a block holding float32 subnormals is re-read for their exact exponents (leading-zero count of the mantissa).
+/// The kernels count raw exponent fields (float32: 8 bits, float64: 11 bits) into tables, then fold the tables into the
+/// layout: the vector kernels through a <see cref="PairCounter"/> (pairs of exponents of a window, counted with byte
+/// shuffles), the scalar ones into four interleaved tables, so that consecutive increments of the same bucket do not wait
+/// on each other. The exponent field alone cannot tell NaN from Inf, nor a subnormal's exponent: the NaN count comes from
+/// the moments of the same pass, and a span holding float32 subnormals is re-read for their exact exponents (leading-zero
+/// count of the mantissa).
 /// </remarks>
 internal static class ExponentHistogram
 {
@@ -187,25 +189,15 @@ internal static class ExponentHistogram
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Add(Vector512<byte> c0, Vector512<byte> c1, Vector512<byte> c2, Vector512<byte> c3, Vector512<byte> c4, Vector512<byte> c5, Vector512<byte> c6, Vector512<byte> c7)
         {
-            var nibble = Vector512.Create((byte)0x0F);
-            ref var all = ref Unsafe.As<ulong, Vector512<ulong>>(ref MemoryMarshal.GetReference(sums));
-            ref var low = ref Unsafe.Add(ref all, 8);
-            all += Sad(c0);
-            low += Sad(c0 & nibble);
-            Unsafe.Add(ref all, 1) += Sad(c1);
-            Unsafe.Add(ref low, 1) += Sad(c1 & nibble);
-            Unsafe.Add(ref all, 2) += Sad(c2);
-            Unsafe.Add(ref low, 2) += Sad(c2 & nibble);
-            Unsafe.Add(ref all, 3) += Sad(c3);
-            Unsafe.Add(ref low, 3) += Sad(c3 & nibble);
-            Unsafe.Add(ref all, 4) += Sad(c4);
-            Unsafe.Add(ref low, 4) += Sad(c4 & nibble);
-            Unsafe.Add(ref all, 5) += Sad(c5);
-            Unsafe.Add(ref low, 5) += Sad(c5 & nibble);
-            Unsafe.Add(ref all, 6) += Sad(c6);
-            Unsafe.Add(ref low, 6) += Sad(c6 & nibble);
-            Unsafe.Add(ref all, 7) += Sad(c7);
-            Unsafe.Add(ref low, 7) += Sad(c7 & nibble);
+            ref ulong all = ref MemoryMarshal.GetReference(sums);
+            Add512(ref all, 0, c0);
+            Add512(ref all, 1, c1);
+            Add512(ref all, 2, c2);
+            Add512(ref all, 3, c3);
+            Add512(ref all, 4, c4);
+            Add512(ref all, 5, c5);
+            Add512(ref all, 6, c6);
+            Add512(ref all, 7, c7);
         }
 
         /// <summary>
@@ -376,6 +368,14 @@ internal static class ExponentHistogram
             {
                 CountSubnormals(covered, histogram);
             }
+        }
+
+        /// <summary>Adds a 512-bit pair counter's byte sums and low-nibble sums into pair <paramref name="pair"/>'s sums.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Add512(ref ulong sums, int pair, Vector512<byte> c)
+        {
+            Unsafe.As<ulong, Vector512<ulong>>(ref Unsafe.Add(ref sums, 8 * pair)) += Sad(c);
+            Unsafe.As<ulong, Vector512<ulong>>(ref Unsafe.Add(ref sums, 8 * (8 + pair))) += Sad(c & Vector512.Create((byte)0x0F));
         }
 
         /// <summary>Adds a 256-bit pair counter's byte sums and low-nibble sums into the first four lanes of pair <paramref name="pair"/>'s sums.</summary>

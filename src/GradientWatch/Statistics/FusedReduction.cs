@@ -106,11 +106,11 @@ internal static class FusedReduction
         }
         else if (bits >= 512 && Vector512.IsHardwareAccelerated)
         {
-            done = Blocks512<TMode>(data, ref m, scratch, histogram);
+            done = Blocks512<TMode>(data, ref m);
         }
         else if (bits >= Vector<byte>.Count * 8 && Vector.IsHardwareAccelerated)
         {
-            done = BlocksVector<TMode>(data, ref m, scratch, histogram);
+            done = BlocksVector<TMode>(data, ref m);
         }
 
         if (done < data.Length)
@@ -131,7 +131,7 @@ internal static class FusedReduction
     }
 
     /// <summary>Whole vectors of <paramref name="data"/> with <see cref="Vector{T}"/>; returns how many elements it covered.</summary>
-    private static int BlocksVector<TMode>(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
+    private static int BlocksVector<TMode>(ReadOnlySpan<float> data, ref GradientMoments m)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
@@ -143,11 +143,6 @@ internal static class FusedReduction
         {
             int n = Math.Min(width * BlockVectors, end - i);
             BlockVector<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
-            if (!scratch.IsEmpty)
-            {
-                ExponentHistogram.CountFloat(data.Slice(i, n), scratch, histogram);
-            }
-
             totals.Add(data.Slice(i, n), sum, sq, max, zeros, full, ref m);
         }
 
@@ -426,7 +421,7 @@ internal static class FusedReduction
     }
 
     /// <summary>Whole 512-bit vectors of <paramref name="data"/>; returns how many elements it covered.</summary>
-    private static int Blocks512<TMode>(ReadOnlySpan<float> data, ref GradientMoments m, Span<int> scratch, Span<long> histogram)
+    private static int Blocks512<TMode>(ReadOnlySpan<float> data, ref GradientMoments m)
         where TMode : struct
     {
         bool full = typeof(TMode) == typeof(FullMode);
@@ -438,11 +433,6 @@ internal static class FusedReduction
         {
             int n = Math.Min(width * BlockVectors, end - i);
             Block512<TMode>(ref Unsafe.Add(ref src, i), n, out var sum, out var sq, out var max, out var zeros);
-            if (!scratch.IsEmpty)
-            {
-                ExponentHistogram.CountFloat(data.Slice(i, n), scratch, histogram);
-            }
-
             totals.Add(data.Slice(i, n), sum, sq, max, zeros, full, ref m);
         }
 
